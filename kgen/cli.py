@@ -1,0 +1,242 @@
+"""The `kgen` command: a thin Typer layer over the library. Only this module prints or exits."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from kgen import __version__
+from kgen.build import plan_build
+from kgen.errors import KgenError
+from kgen.generate import Target, plan
+from kgen.kinds import KINDS, Kind
+from kgen.params import TYPES
+from kgen.spec import DEFAULT_PACKAGE, make_spec
+from kgen.writer import PlannedFile, plan_actions, write_files
+
+
+class _Group(TyperGroup):
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            others = [name for name in self.commands if name not in KINDS]
+            raise click.UsageError(
+                f"unknown kind {args[0]!r}; expected one of: {', '.join(KINDS)} "
+                f"(or the command {', '.join(others)})"
+            )
+        return super().resolve_command(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # kinds in their own order, then build
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Generate custom Keras 3 components, each with a pytest module that proves it "
+    "saves, loads and trains.",
+    epilog="\b\nExamples:\n  kgen loss Huber --param threshold\n  kgen layer --help",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
+_PARAM_HELP = (
+    "A constructor parameter, NAME[:TYPE][=DEFAULT]; repeat for more. TYPE: "
+    + ", ".join(TYPES)
+    + ". Without TYPE it is inferred from DEFAULT; with neither, a float."
+)
+
+_EXAMPLES = {
+    "loss": [
+        "kgen loss Huber --param threshold",
+        "kgen loss ContrastiveLoss -p margin=1.0",
+    ],
+    "layer": [
+        "kgen layer SimpleDense -p units:int=32 -p activation:activation=relu",
+        "kgen layer simple_dense -p kernel_initializer:initializer=glorot_uniform",
+    ],
+    "metric": ["kgen metric PSNR -p max_value=1.0"],
+    "regularizer": ["kgen regularizer L1Regularizer -p factor=0.01"],
+    "initializer": ["kgen initializer ScaledNormal -p scale=1.0"],
+    "constraint": ["kgen constraint NonNegative"],
+    "model": ["kgen model ClippedModel -p clip_norm=1.0"],
+}
+
+
+def _examples(lines: list[str]) -> str:
+    return "\b\nExamples:\n" + "\n".join(
+        f"  {line}" for line in lines
+    )  # \b: keep the lines
+
+
+def _kind_command(kind: Kind):
+    def command(
+        name: Annotated[
+            str,
+            typer.Argument(
+                metavar="NAME",
+                help="Class name, CamelCase or snake_case.",
+                show_default=False,
+            ),
+        ],
+        param: Annotated[
+            list[str] | None,
+            typer.Option("--param", "-p", metavar="SPEC", help=_PARAM_HELP),
+        ] = None,
+        out: Annotated[
+            Path, typer.Option("--out", "-o", help="Folder for the module.")
+        ] = Path("."),
+        tests_dir: Annotated[
+            Path | None,
+            typer.Option(
+                help="Folder for the test module.", show_default="the --out folder"
+            ),
+        ] = None,
+        no_tests: Annotated[
+            bool, typer.Option("--no-tests", help="Write no test module.")
+        ] = False,
+        package: Annotated[
+            str,
+            typer.Option(
+                help="Package the class is registered under: PACKAGE>ClassName."
+            ),
+        ] = DEFAULT_PACKAGE,
+        dry_run: Annotated[
+            bool,
+            typer.Option(
+                "--dry-run", help="Show every file it would write; write nothing."
+            ),
+        ] = False,
+        stdout: Annotated[
+            bool,
+            typer.Option("--stdout", help="Print the module's source; write nothing."),
+        ] = False,
+        force: Annotated[
+            bool, typer.Option("--force", "-f", help="Overwrite files that differ.")
+        ] = False,
+    ) -> None:
+        with _errors():
+            if dry_run and stdout:
+                raise KgenError("--dry-run and --stdout do not go together; choose one")
+            spec = make_spec(kind.name, name, param or [], package)
+            target = Target(out=out, tests_dir=tests_dir, with_tests=not no_tests)
+            files = plan(spec, target)
+            if stdout:
+                typer.echo(files[0].content, nl=False)
+                return
+            _apply(files, force=force, dry_run=dry_run)
+
+    command.__doc__ = f"Generate {kind.summary}."
+    return command
+
+
+for _kind in KINDS.values():
+    app.command(
+        _kind.name,
+        epilog=_examples(_EXAMPLES[_kind.name]),
+        no_args_is_help=True,
+    )(_kind_command(_kind))
+
+
+@app.command(
+    no_args_is_help=True,
+    epilog=_examples(
+        [
+            "kgen build generated_examples/examples.toml --force",
+            "kgen build generated_examples/examples.toml --check",
+        ]
+    ),
+)
+def build(
+    spec_file: Annotated[
+        Path,
+        typer.Argument(metavar="SPEC.toml", help="TOML file of [[component]] tables."),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Folder to write to.", show_default="the spec's folder"
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; fail, naming the files, if any differ."
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="Overwrite files that differ.")
+    ] = False,
+) -> None:
+    """Generate every component listed in a TOML spec (bodies included), or --check them."""
+    with _errors():
+        files = plan_build(spec_file, out)
+        if check:
+            stale = [a.path for a in plan_actions(files) if a.verb != "identical"]
+            if stale:
+                raise KgenError(
+                    f"out of date: {', '.join(map(str, stale))} (run: kgen build {spec_file} --force)"
+                )
+            typer.echo(f"{len(files)} files up to date")
+            return
+        _apply(files, force=force, dry_run=False)
+
+
+def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
+    actions = plan_actions(files, force=force)
+    if dry_run:
+        for file, action in zip(files, actions, strict=True):
+            typer.echo(str(action))
+            if action.verb != "identical":
+                typer.echo(file.content)
+        typer.echo("dry run: nothing was written")
+        return
+    write_files(files, actions)
+    for action in actions:
+        typer.echo(str(action))
+
+
+class _errors:
+    """Turn a KgenError into one line on stderr and exit code 1."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if isinstance(error, KgenError):
+            typer.echo(f"kgen: error: {error}", err=True)
+            raise typer.Exit(1)
+        return False
+
+
+def main() -> None:
+    """Console entry point: usage errors, too, become one line instead of a usage screen."""
+    try:
+        code = app(standalone_mode=False)
+    except click.ClickException as error:
+        typer.echo(f"kgen: error: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,61 @@
+"""The pipeline: spec -> render -> format -> check -> planned files. Writing is the caller's step."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgen.formatting import format_source
+from kgen.render import render
+from kgen.spec import ComponentSpec
+from kgen.writer import PlannedFile, check_writable
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the module and its test go."""
+
+    out: Path
+    tests_dir: Path | None = None  # None: beside the module
+    with_tests: bool = True
+
+    @property
+    def test_dir(self) -> Path:
+        return self.tests_dir if self.tests_dir is not None else self.out
+
+
+def module_source(spec: ComponentSpec) -> str:
+    return format_source(render("module.py.j2", spec), spec.names.module_file)
+
+
+def test_source(spec: ComponentSpec, target: Target) -> str:
+    module_root, import_name = _import_location(target.out, spec.names.module)
+    sys_path = None
+    if module_root.resolve() != target.test_dir.resolve():
+        sys_path = Path(
+            os.path.relpath(module_root.resolve(), target.test_dir.resolve())
+        )
+    source = render("test.py.j2", spec, import_name=import_name, sys_path=sys_path)
+    return format_source(source, spec.names.test_file)
+
+
+def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
+    check_writable(target.out, "--out")
+    files = [PlannedFile(target.out / spec.names.module_file, module_source(spec))]
+    if target.with_tests:
+        check_writable(target.test_dir, "--tests-dir")
+        files.append(
+            PlannedFile(
+                target.test_dir / spec.names.test_file, test_source(spec, target)
+            )
+        )
+    return files
+
+
+def _import_location(out: Path, module: str) -> tuple[Path, str]:
+    """The folder to put on sys.path and the dotted name of the module, packages included."""
+    parts = [module]
+    folder = out.resolve()
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return folder, ".".join(parts)

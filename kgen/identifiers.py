@@ -1,0 +1,58 @@
+"""The Keras identifiers a `--param` of an object type may default to.
+
+Generating must not import Keras, so the names are listed here; the test suite checks every one
+against `keras.<module>.get` so that the list cannot drift from Keras.
+"""
+
+IDENTIFIERS = {
+    "activations": (
+        "celu",
+        "elu",
+        "exponential",
+        "gelu",
+        "hard_shrink",
+        "hard_sigmoid",
+        "hard_silu",
+        "hard_swish",
+        "hard_tanh",
+        "leaky_relu",
+        "linear",
+        "log_sigmoid",
+        "log_softmax",
+        "mish",
+        "relu",
+        "relu6",
+        "selu",
+        "sigmoid",
+        "silu",
+        "soft_shrink",
+        "softmax",
+        "softplus",
+        "softsign",
+        "sparse_plus",
+        "sparse_sigmoid",
+        "sparsemax",
+        "squareplus",
+        "swish",
+        "tanh",
+        "tanh_shrink",
+    ),
+    "initializers": (
+        "glorot_normal",
+        "glorot_uniform",
+        "he_normal",
+        "he_uniform",
+        "identity",
+        "lecun_normal",
+        "lecun_uniform",
+        "ones",
+        "orthogonal",
+        "random_normal",
+        "random_uniform",
+        "truncated_normal",
+        "variance_scaling",
+        "zeros",
+    ),
+    "regularizers": ("l1", "l1l2", "l2", "orthogonal_regularizer"),
+    "constraints": ("max_norm", "min_max_norm", "non_neg", "unit_norm"),
+}

@@ -1,0 +1,175 @@
+"""The component kinds. A kind is data: adding one is adding a record here and its templates.
+
+`reserved` lists the names a `--param` may not take: the base class's constructor arguments and
+public attributes (assigning `self.weights = ...` in a Layer breaks it), and the names the
+generated code itself uses. The test suite checks these lists against the real Keras classes.
+"""
+
+from dataclasses import dataclass
+
+# Names that the generated code uses inside the class body.
+_GENERATED_CODE_NAMES = frozenset(
+    {
+        "self",
+        "kwargs",
+        "keras",
+        "ops",
+        "tf",
+        "np",
+        "json",
+        "random",
+        "sys",
+        "pytest",
+        "super",
+        "list",
+        "config",
+    }
+)
+
+_LAYER_ATTRIBUTES = frozenset(
+    """activity_regularizer add_loss add_metric add_variable add_weight autocast build
+    build_from_config built call call_signature_parameters compute_dtype compute_mask
+    compute_output_shape compute_output_spec count_params dtype dtype_policy from_config
+    get_build_config get_config get_weights input input_dtype input_spec input_shape
+    load_own_variables losses metrics metrics_variables name non_trainable_variables
+    non_trainable_weights output output_shape path quantization_mode quantize quantized_build
+    quantized_call rematerialized_call save_own_variables set_weights stateless_call
+    supports_jit supports_masking symbolic_call trainable trainable_variables
+    trainable_weights variable_dtype variables weights""".split()
+)
+
+_MODEL_ATTRIBUTES = _LAYER_ATTRIBUTES | frozenset(
+    """compile compile_from_config compiled compiled_loss compiled_metrics compute_loss
+    compute_metrics distribute_reduction_method distribute_strategy evaluate export fit
+    get_compile_config get_layer get_metrics_result get_quantization_layer_structure
+    get_state_tree inputs jit_compile layers load_weights loss metrics_names optimizer
+    outputs predict predict_function predict_on_batch predict_step reset_metrics
+    run_eagerly save save_weights set_state_tree stateless_compute_loss
+    steps_per_execution summary test_function test_on_batch test_step to_json
+    train_function train_on_batch train_step unrolled_steps_per_execution""".split()
+)
+
+
+@dataclass(frozen=True)
+class BaseArg:
+    """A constructor argument every component of the kind takes, with the base class's default."""
+
+    name: str
+    default: str  # Python source
+    doc: str
+    forwarded: bool = True  # passed on to `super().__init__`
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # the CLI word: "loss"
+    base: str  # "keras.losses.Loss"
+    summary: str
+    methods: tuple[
+        str, ...
+    ]  # what a build spec may give bodies for ("init": the constructor's tail)
+    base_args: tuple[BaseArg, ...] = ()
+    takes_kwargs: bool = False  # forwards **kwargs to the base class (Layer, Model)
+    base_attributes: frozenset[str] = frozenset()
+
+    @property
+    def reserved(self) -> frozenset[str]:
+        own = {arg.name for arg in self.base_args} | set(self.methods)
+        return self.base_attributes | own | _GENERATED_CODE_NAMES
+
+    @property
+    def template_dir(self) -> str:
+        return self.name
+
+
+_NAME = BaseArg("name", "None", "Optional name for the {what} instance.")
+_DTYPE = BaseArg(
+    "dtype",
+    "None",
+    "The dtype of the {what}'s computations. Defaults to `None`, which "
+    "means using `keras.backend.floatx()`.",
+)
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            name="loss",
+            base="keras.losses.Loss",
+            summary="a keras.losses.Loss subclass",
+            methods=("init", "call"),
+            base_args=(
+                BaseArg(
+                    "reduction",
+                    '"sum_over_batch_size"',
+                    "Type of reduction to apply to "
+                    'the loss: `"sum_over_batch_size"`, `"sum"`, `"mean"`, '
+                    '`"mean_with_sample_weight"`, `"none"` or `None`.',
+                ),
+                _NAME,
+                _DTYPE,
+            ),
+            base_attributes=frozenset(
+                {"call", "dtype", "from_config", "get_config", "name", "reduction"}
+            ),
+        ),
+        Kind(
+            name="layer",
+            base="keras.layers.Layer",
+            summary="a keras.layers.Layer subclass",
+            methods=("init", "build", "call", "compute_output_shape"),
+            takes_kwargs=True,
+            base_attributes=_LAYER_ATTRIBUTES,
+        ),
+        Kind(
+            name="metric",
+            base="keras.metrics.Metric",
+            summary="a keras.metrics.Metric subclass",
+            methods=("init", "update_state", "result", "reset_state"),
+            base_args=(_NAME, _DTYPE),
+            base_attributes=frozenset(
+                """add_variable add_weight dtype from_config get_config name reset_state result
+                stateless_reset_state stateless_result stateless_update_state update_state
+                variables""".split()
+            ),
+        ),
+        Kind(
+            name="regularizer",
+            base="keras.regularizers.Regularizer",
+            summary="a keras.regularizers.Regularizer subclass",
+            methods=("init", "__call__"),
+            base_attributes=frozenset({"from_config", "get_config"}),
+        ),
+        Kind(
+            name="initializer",
+            base="keras.initializers.Initializer",
+            summary="a keras.initializers.Initializer subclass",
+            methods=("init", "__call__"),
+            base_args=(
+                BaseArg(
+                    "seed",
+                    "None",
+                    "Integer seed, so that the values are reproducible. "
+                    "With `None`, a seed is drawn once, when the initializer is created.",
+                    forwarded=False,
+                ),
+            ),
+            base_attributes=frozenset({"clone", "from_config", "get_config"}),
+        ),
+        Kind(
+            name="constraint",
+            base="keras.constraints.Constraint",
+            summary="a keras.constraints.Constraint subclass",
+            methods=("init", "__call__"),
+            base_attributes=frozenset({"from_config", "get_config"}),
+        ),
+        Kind(
+            name="model",
+            base="keras.Model",
+            summary="a keras.Model subclass with its own train_step",
+            methods=("init", "build", "call", "train_step", "test_step"),
+            takes_kwargs=True,
+            base_attributes=_MODEL_ATTRIBUTES,
+        ),
+    )
+}

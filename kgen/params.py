@@ -1,0 +1,196 @@
+"""Parse `--param NAME[:TYPE][=DEFAULT]` into a validated `Param`.
+
+DEFAULT is read with `ast.literal_eval`, never evaluated, and is written back into generated code
+with `repr`, so whatever the user types ends up as a plain literal.
+"""
+
+import ast
+import keyword
+import math
+import re
+from dataclasses import dataclass
+
+from kgen.errors import KgenError
+from kgen.identifiers import IDENTIFIERS
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class ParamType:
+    name: str  # as written after the colon
+    doc: str  # how a Keras docstring names it
+    implicit_default: object  # the default when the user gives none
+    keras_module: str | None = None  # "activations" for the Keras object types
+    item: type | None = None  # the element type of a list type
+
+    @property
+    def is_list(self) -> bool:
+        return self.item is not None
+
+
+TYPES = {
+    t.name: t
+    for t in (
+        ParamType("int", "Integer", 1),
+        ParamType("float", "Float", 1.0),
+        ParamType("bool", "Boolean", False),
+        ParamType("str", "String", ""),
+        ParamType("list[int]", "List of integers", [], item=int),
+        ParamType("list[float]", "List of floats", [], item=float),
+        ParamType("list[str]", "List of strings", [], item=str),
+        ParamType(
+            "activation",
+            "Activation function, by name or as a callable",
+            None,
+            keras_module="activations",
+        ),
+        ParamType(
+            "initializer",
+            "Initializer, by name, config or instance",
+            "glorot_uniform",
+            keras_module="initializers",
+        ),
+        ParamType(
+            "regularizer",
+            "Regularizer, by name, config or instance",
+            None,
+            keras_module="regularizers",
+        ),
+        ParamType(
+            "constraint",
+            "Constraint, by name, config or instance",
+            None,
+            keras_module="constraints",
+        ),
+    )
+}
+
+# A value other than the default, per type, so that generated tests catch a `get_config` that
+# forgets a parameter or writes back its default.
+_OTHER_IDENTIFIERS = {
+    "activations": ("tanh", "relu"),
+    "initializers": ("he_normal", "glorot_uniform"),
+    "regularizers": ("l2", "l1"),
+    "constraints": ("max_norm", "non_neg"),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType
+    default: object
+    doc: str = ""
+
+    @property
+    def sample(self) -> object:
+        """A valid value other than the default, for tests."""
+        d, t = self.default, self.type
+        if t.keras_module:
+            return next(v for v in _OTHER_IDENTIFIERS[t.keras_module] if v != d)
+        if t.name == "bool":
+            return not d
+        if t.name == "int":
+            return 2 if d is None else d + 1
+        if t.name == "float":
+            return 0.5 if d is None else (d * 2 if d else 0.5)
+        return d  # strings and lists: the user's code may accept only certain values
+
+    @property
+    def default_source(self) -> str:
+        """The default as it stands in a signature: lists become tuples (immutable defaults)."""
+        if self.type.is_list and self.default is not None:
+            return repr(tuple(self.default))
+        return repr(self.default)
+
+
+def parse_param(spec: str, doc: str = "") -> Param:
+    text = spec.strip()
+    head, has_default, raw_default = text.partition("=")
+    name, has_type, type_name = head.partition(":")
+    name, type_name, raw_default = name.strip(), type_name.strip(), raw_default.strip()
+    where = f"--param {spec!r}"
+    if not _NAME.match(name):
+        raise KgenError(
+            f"{where}: {name!r} is not a parameter name; use letters, digits and "
+            "underscores, starting with a letter"
+        )
+    if keyword.iskeyword(name):
+        raise KgenError(f"{where}: {name!r} is a Python keyword")
+    if has_type and type_name not in TYPES:
+        raise KgenError(
+            f"{where}: unknown type {type_name!r}; expected one of: {', '.join(TYPES)}"
+        )
+    if has_default and not raw_default:
+        raise KgenError(f"{where}: nothing after '='; give a default or leave out '='")
+    ptype = TYPES[type_name] if has_type else None
+    if not has_default:
+        ptype = ptype or TYPES["float"]
+        return Param(name, ptype, ptype.implicit_default, doc)
+    value = _read_literal(raw_default, ptype, where)
+    if ptype is None:
+        ptype = _infer_type(value, raw_default, where)
+    return Param(name, ptype, _check_value(value, ptype, where), doc)
+
+
+def _read_literal(raw: str, ptype: ParamType | None, where: str) -> object:
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
+    bare_word_ok = ptype is not None and (ptype.keras_module or ptype.name == "str")
+    if bare_word_ok and _WORD.match(raw):
+        return raw  # `activation:activation=relu`, `mode:str=sum`
+    hint = " (quote a string, e.g. name='text')" if _WORD.match(raw) else ""
+    raise KgenError(f"{where}: default {raw!r} is not a Python literal{hint}")
+
+
+def _infer_type(value: object, raw: str, where: str) -> ParamType:
+    if isinstance(value, bool):
+        return TYPES["bool"]
+    if isinstance(value, int):
+        return TYPES["int"]
+    if isinstance(value, float):
+        return TYPES["float"]
+    if isinstance(value, str):
+        return TYPES["str"]
+    if isinstance(value, (list, tuple)) and value:
+        kinds = {type(v) for v in value}
+        if kinds == {str}:
+            return TYPES["list[str]"]
+        if kinds == {int}:
+            return TYPES["list[int]"]
+        if kinds <= {int, float}:
+            return TYPES["list[float]"]
+    raise KgenError(f"{where}: cannot infer a type from {raw!r}; write NAME:TYPE={raw}")
+
+
+def _check_value(value: object, ptype: ParamType, where: str) -> object:
+    if value is None:
+        return None
+    if ptype.keras_module:
+        known = IDENTIFIERS[ptype.keras_module]
+        if value not in known:
+            raise KgenError(
+                f"{where}: {value!r} is not a Keras {ptype.name}; expected None or one "
+                f"of: {', '.join(known)}"
+            )
+        return value
+    if ptype.is_list:
+        if not isinstance(value, (list, tuple)):
+            raise KgenError(f"{where}: default {value!r} is not a {ptype.name}")
+        return [_check_scalar(v, ptype.item.__name__, where) for v in value]
+    return _check_scalar(value, ptype.name, where)
+
+
+def _check_scalar(value: object, type_name: str, where: str) -> object:
+    if type_name == "float" and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    expected = {"int": int, "float": float, "bool": bool, "str": str}[type_name]
+    if type(value) is not expected:
+        raise KgenError(f"{where}: default {value!r} is not a {type_name}")
+    if type_name == "float" and not math.isfinite(value):
+        raise KgenError(f"{where}: default {value!r} is not a finite float")
+    return value

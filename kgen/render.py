@@ -1,0 +1,112 @@
+"""Render a `ComponentSpec` through the Jinja2 templates into Python source (not yet formatted)."""
+
+import ast
+import functools
+import textwrap
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+
+from kgen.errors import KgenError
+from kgen.spec import ComponentSpec
+
+TEMPLATES = Path(str(files("kgen.templates")))
+
+# The imports a generated file may need, by group; each is kept only if the code uses its name.
+_IMPORT_GROUPS = (
+    {
+        "json": "import json",
+        "random": "import random",
+        "sys": "import sys",
+        "Path": "from pathlib import Path",
+    },
+    {
+        "keras": "import keras",
+        "np": "import numpy as np",
+        "pytest": "import pytest",
+        "tf": "import tensorflow as tf",
+        "ops": "from keras import ops",
+    },
+)
+IMPORTS_MARKER = "# kgen: imports"
+
+
+def doc_literal(value: object) -> str:
+    """The value as Python source, as black would quote it, made safe inside a docstring."""
+    return _double_quoted(value).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _double_quoted(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_double_quoted, value)) + "]"
+    source = repr(value)
+    if isinstance(value, str) and source.startswith("'") and '"' not in value:
+        source = '"' + source[1:-1].replace("\\'", "'") + '"'
+    return source
+
+
+def arg_line(text: str, indent: int = 8) -> str:
+    """One `name: description` entry of a docstring's Args, wrapped like Keras's (88 columns)."""
+    return textwrap.fill(
+        text,
+        width=88,
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + 4),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def example_args(spec: ComponentSpec) -> str:
+    """`threshold=1.0, ...`: the constructor call of a docstring example, with the defaults."""
+    return ", ".join(f"{p.name}={doc_literal(p.default)}" for p in spec.params)
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["doc_literal"] = doc_literal
+    env.filters["py"] = repr
+    env.filters["arg_line"] = arg_line
+    env.filters["example_args"] = example_args
+    env.filters["format_kw"] = "{0}={0}".format
+    return env
+
+
+def render(template: str, spec: ComponentSpec, **context: object) -> str:
+    """Render `<kind>/<template>` and keep exactly the optional imports the code uses."""
+    name = f"{spec.kind.template_dir}/{template}"
+    try:
+        source = (
+            environment()
+            .get_template(name)
+            .render(spec=spec, kind=spec.kind, names=spec.names, **context)
+        )
+    except jinja2.TemplateError as error:
+        raise KgenError(f"template {name}: {error}") from None
+    return _insert_imports(source, name)
+
+
+def _insert_imports(source: str, template: str) -> str:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        raise KgenError(
+            f"template {template} rendered invalid Python: {error.msg} (line {error.lineno})"
+        ) from None
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    groups = [
+        [line for name, line in group.items() if name in used]
+        for group in _IMPORT_GROUPS
+    ]
+    return source.replace(
+        IMPORTS_MARKER, "\n\n".join("\n".join(g) for g in groups if g), 1
+    )

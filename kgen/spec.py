@@ -1,0 +1,119 @@
+"""A request (kind, name, params, ...) validated into the `ComponentSpec` that the templates see."""
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from kgen.errors import KgenError
+from kgen.kinds import KINDS, Kind
+from kgen.names import Names, derive_names
+from kgen.params import Param, parse_param
+
+DEFAULT_PACKAGE = "Custom"  # Keras's own default for register_keras_serializable
+_PACKAGE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    kind: Kind
+    names: Names
+    params: tuple[Param, ...]
+    package: str = DEFAULT_PACKAGE
+    summary: str = ""
+    bodies: dict[str, str] = field(
+        default_factory=dict
+    )  # method -> code replacing the default
+    input_shape: str = ""  # layers: docstring sections
+    output_shape: str = ""
+
+    @property
+    def registered_name(self) -> str:
+        return f"{self.package}>{self.names.class_name}"
+
+
+def make_spec(
+    kind: str,
+    name: str,
+    params: list[str] | tuple[str, ...] = (),
+    package: str = DEFAULT_PACKAGE,
+    *,
+    summary: str = "",
+    param_docs: dict[str, str] | None = None,
+    bodies: dict[str, str] | None = None,
+    input_shape: str = "",
+    output_shape: str = "",
+) -> ComponentSpec:
+    if kind not in KINDS:
+        raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    the_kind = KINDS[kind]
+    names = derive_names(name)
+    param_docs = dict(param_docs or {})
+    parsed = []
+    for text in params:
+        param = parse_param(text)
+        doc = _one_line(param_docs.pop(param.name, ""), f"the doc of {param.name}")
+        parsed.append(Param(param.name, param.type, param.default, doc))
+    _check_param_names(the_kind, parsed)
+    if param_docs:
+        raise KgenError(
+            f"{names.class_name}: docs for unknown params: {', '.join(param_docs)}"
+        )
+    if not _PACKAGE.match(package) or package.endswith("."):
+        raise KgenError(
+            f"--package {package!r} is not a package name; use letters, digits, '_' and '.'"
+        )
+    return ComponentSpec(
+        kind=the_kind,
+        names=names,
+        params=tuple(parsed),
+        package=package,
+        summary=_one_line(summary, "summary"),
+        bodies=_check_bodies(the_kind, names, bodies or {}),
+        input_shape=_docstring_text(input_shape, "input_shape"),
+        output_shape=_docstring_text(output_shape, "output_shape"),
+    )
+
+
+def _check_param_names(kind: Kind, params: list[Param]) -> None:
+    seen = set()
+    for param in params:
+        if param.name in seen:
+            raise KgenError(f"--param {param.name!r} is given twice")
+        seen.add(param.name)
+        if param.name in kind.reserved:
+            raise KgenError(
+                f"--param {param.name!r} clashes with a name that {kind.base} or the "
+                "generated code already uses; choose another name"
+            )
+
+
+def _check_bodies(kind: Kind, names: Names, bodies: dict[str, str]) -> dict[str, str]:
+    checked = {}
+    for method, code in bodies.items():
+        if method not in kind.methods:
+            raise KgenError(
+                f"{names.class_name}: no method {method!r} in a {kind.name}; bodies can be "
+                f"given for: {', '.join(kind.methods)}"
+            )
+        code = textwrap.dedent(code).strip("\n")
+        try:
+            ast.parse("def _():\n" + textwrap.indent(code, "    "))
+        except SyntaxError as error:
+            raise KgenError(
+                f"{names.class_name}: the body of {method} does not parse: {error.msg} "
+                f"(line {error.lineno - 1})"
+            ) from None
+        checked[method] = code
+    return checked
+
+
+def _one_line(text: str, what: str) -> str:
+    text = " ".join(text.split())
+    return _docstring_text(text, what)
+
+
+def _docstring_text(text: str, what: str) -> str:
+    if '"""' in text or "\\" in text:
+        raise KgenError(f"{what} may not contain triple quotes or backslashes")
+    return text.strip()

@@ -1,0 +1,86 @@
+"""Write planned files: all or nothing, atomically, with one action line per file."""
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgen.errors import KgenError
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    path: Path
+    content: str
+
+
+@dataclass(frozen=True)
+class Action:
+    verb: str  # create, overwrite, identical, conflict
+    path: Path
+
+    def __str__(self) -> str:
+        return f"{self.verb:>9}  {self.path}"
+
+
+def plan_actions(files: list[PlannedFile], force: bool = False) -> list[Action]:
+    actions = []
+    for file in files:
+        if file.path.is_dir():
+            raise KgenError(f"{file.path} is a directory")
+        if not file.path.exists():
+            verb = "create"
+        elif file.path.read_text(encoding="utf-8") == file.content:
+            verb = "identical"
+        else:
+            verb = "overwrite" if force else "conflict"
+        actions.append(Action(verb, file.path))
+    return actions
+
+
+def check_writable(directory: Path, option: str) -> None:
+    """Refuse, before anything is written, a target that is a file or cannot be created."""
+    for parent in (directory, *directory.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise KgenError(
+                    f"{option} {directory}: {parent} is a file, not a directory"
+                )
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise KgenError(f"{option} {directory}: {parent} is not writable")
+            return
+
+
+def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
+    """Write every file whose action is create or overwrite; on any failure, write none."""
+    conflicts = [a for a in actions if a.verb == "conflict"]
+    if conflicts:
+        paths = ", ".join(str(a.path) for a in conflicts)
+        raise KgenError(f"{paths} already exists and differs; use --force to overwrite")
+    staged: list[tuple[str, Path]] = []
+    try:
+        for file, action in zip(files, actions, strict=True):
+            if action.verb in ("create", "overwrite"):
+                file.path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(
+                    dir=file.path.parent, prefix=f".{file.path.name}."
+                )
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(file.content)
+                staged.append((tmp, file.path))
+    except OSError as error:
+        for tmp, _ in staged:
+            os.unlink(tmp)
+        raise KgenError(
+            f"cannot write {error.filename or ''}: {error.strerror}"
+        ) from None
+    mode = _new_file_mode()
+    for tmp, path in staged:
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else mode)
+        os.replace(tmp, path)
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -23,3 +23,10 @@ def format_source(source: str, path: str) -> str:
             f"{path}: the generated code does not parse: {error.msg}"
         ) from None
     return formatted
+
+
+def format_snippet(code: str, width: int = 80) -> str:
+    """Format a docstring's example code, narrower so that it fits once indented."""
+    import black
+
+    return black.format_str(code, mode=black.Mode(line_length=width)).rstrip("\n")

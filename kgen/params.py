@@ -17,6 +17,9 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
+_UNREADABLE = object()
+
+
 @dataclass(frozen=True)
 class ParamType:
     name: str  # as written after the colon
@@ -137,12 +140,15 @@ def parse_param(spec: str, doc: str = "") -> Param:
 
 def _read_literal(raw: str, ptype: ParamType | None, where: str) -> object:
     try:
-        return ast.literal_eval(raw)
+        value = ast.literal_eval(raw)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        pass
-    bare_word_ok = ptype is not None and (ptype.keras_module or ptype.name == "str")
-    if bare_word_ok and _WORD.match(raw):
-        return raw  # `activation:activation=relu`, `mode:str=sum`
+        value = _UNREADABLE
+    if ptype is not None and ptype.name == "str" and not isinstance(value, str | None):
+        return raw  # `mode:str=sum`, `note:str=any text`: the text itself
+    if value is not _UNREADABLE:
+        return value
+    if ptype is not None and ptype.keras_module and _WORD.match(raw):
+        return raw  # `activation:activation=relu`
     hint = " (quote a string, e.g. name='text')" if _WORD.match(raw) else ""
     raise KgenError(f"{where}: default {raw!r} is not a Python literal{hint}")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from kgen.errors import KgenError
+from kgen.formatting import format_snippet
 from kgen.spec import ComponentSpec
 
 TEMPLATES = Path(str(files("kgen.templates")))
@@ -32,9 +33,14 @@ _IMPORT_GROUPS = (
 IMPORTS_MARKER = "# kgen: imports"
 
 
+def doc_escape(text: str) -> str:
+    """Text made safe to stand inside a triple-quoted docstring, reading the same there."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
 def doc_literal(value: object) -> str:
     """The value as Python source, as black would quote it, made safe inside a docstring."""
-    return _double_quoted(value).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return doc_escape(_double_quoted(value))
 
 
 def _double_quoted(value: object) -> str:
@@ -60,7 +66,7 @@ def arg_line(text: str, indent: int = 8) -> str:
 
 def example_args(spec: ComponentSpec) -> str:
     """`threshold=1.0, ...`: the constructor call of a docstring example, with the defaults."""
-    return ", ".join(f"{p.name}={doc_literal(p.default)}" for p in spec.params)
+    return ", ".join(f"{p.name}={_double_quoted(p.default)}" for p in spec.params)
 
 
 @functools.cache
@@ -77,6 +83,8 @@ def environment() -> jinja2.Environment:
     env.filters["py"] = repr
     env.filters["arg_line"] = arg_line
     env.filters["example_args"] = example_args
+    env.filters["format_snippet"] = format_snippet
+    env.filters["doc_escape"] = doc_escape
     env.filters["format_kw"] = "{0}={0}".format
     return env
 

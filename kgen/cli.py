@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -19,16 +18,16 @@ from kgen.writer import PlannedFile, plan_actions, write_files
 
 
 class _Group(TyperGroup):
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(self, ctx: typer.Context, args: list[str]):
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             others = [name for name in self.commands if name not in KINDS]
-            raise click.UsageError(
+            raise KgenError(
                 f"unknown kind {args[0]!r}; expected one of: {', '.join(KINDS)} "
                 f"(or the command {', '.join(others)})"
             )
         return super().resolve_command(ctx, args)
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(self.commands)  # kinds in their own order, then build
 
 
@@ -234,9 +233,12 @@ def main() -> None:
     """Console entry point: usage errors, too, become one line instead of a usage screen."""
     try:
         code = app(standalone_mode=False)
-    except click.ClickException as error:
+    except KgenError as error:
+        typer.echo(f"kgen: error: {error}", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.TyperException as error:  # Click's usage errors, as Typer vendors them
         typer.echo(f"kgen: error: {error.format_message()}", err=True)
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

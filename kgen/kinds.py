@@ -17,6 +17,7 @@ _GENERATED_CODE_NAMES = frozenset(
         "tf",
         "np",
         "json",
+        "importlib",
         "random",
         "sys",
         "pytest",
@@ -42,6 +43,7 @@ _MODEL_ATTRIBUTES = _LAYER_ATTRIBUTES | frozenset(
     """compile compile_from_config compiled compiled_loss compiled_metrics compute_loss
     compute_metrics distribute_reduction_method distribute_strategy evaluate export fit
     get_compile_config get_layer get_metrics_result get_quantization_layer_structure
+    make_predict_function make_test_function make_train_function
     get_state_tree inputs jit_compile layers load_weights loss metrics_names optimizer
     outputs predict predict_function predict_on_batch predict_step reset_metrics
     run_eagerly save save_weights set_state_tree stateless_compute_loss

@@ -17,6 +17,7 @@ TEMPLATES = Path(str(files("kgen.templates")))
 # The imports a generated file may need, by group; each is kept only if the code uses its name.
 _IMPORT_GROUPS = (
     {
+        "importlib": "import importlib",
         "json": "import json",
         "random": "import random",
         "sys": "import sys",

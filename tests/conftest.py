@@ -1,0 +1,52 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "generated_examples"
+
+# Quiet TensorFlow in the subprocesses the tests start.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture
+def kgen(tmp_path):
+    """Run the installed `kgen` command in tmp_path, as a user would."""
+    executable = shutil.which("kgen")
+    assert executable, "kgen is not installed: run the README's install command"
+
+    def run(*args, cwd=tmp_path):
+        return subprocess.run(
+            [executable, *map(str, args)],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run
+
+
+def run_pytest(folder, *args, timeout=900):
+    """The generated tests, run in a fresh process of their own."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "ignore::DeprecationWarning",
+            *args,
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -1,0 +1,167 @@
+"""The installed `kgen` command, run in a subprocess as a user runs it."""
+
+import ast
+import os
+
+import pytest
+
+
+def test_writes_module_and_test_with_one_line_per_file(kgen, tmp_path):
+    result = kgen("loss", "Huber", "--param", "threshold")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["create", "huber.py", "create", "test_huber.py"]
+    source = (tmp_path / "huber.py").read_text()
+    assert "class Huber(keras.losses.Loss):" in source
+    assert '@keras.saving.register_keras_serializable(package="Custom")' in source
+    assert (tmp_path / "test_huber.py").is_file()
+
+
+def test_generating_twice_is_identical_and_changes_nothing(kgen, tmp_path):
+    kgen("layer", "SimpleDense", "-p", "units:int=32")
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    result = kgen("layer", "SimpleDense", "-p", "units:int=32")
+    assert result.returncode == 0
+    assert result.stdout.split() == [
+        "identical",
+        "simple_dense.py",
+        "identical",
+        "test_simple_dense.py",
+    ]
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
+
+
+def test_a_different_existing_file_is_a_conflict_and_nothing_is_written(kgen, tmp_path):
+    (tmp_path / "huber.py").write_text("# mine\n")
+    result = kgen("loss", "Huber")
+    assert result.returncode == 1
+    assert "huber.py already exists and differs; use --force" in result.stderr
+    assert (tmp_path / "huber.py").read_text() == "# mine\n"
+    assert not (tmp_path / "test_huber.py").exists()
+    forced = kgen("loss", "Huber", "--force")
+    assert forced.returncode == 0
+    assert forced.stdout.split() == ["overwrite", "huber.py", "create", "test_huber.py"]
+
+
+def test_dry_run_shows_every_file_and_writes_nothing(kgen, tmp_path):
+    result = kgen("metric", "PSNR", "--dry-run", "--out", "src", "--tests-dir", "tests")
+    assert result.returncode == 0
+    assert "create  src/psnr.py" in result.stdout
+    assert "create  tests/test_psnr.py" in result.stdout
+    assert "class PSNR(keras.metrics.Metric):" in result.stdout
+    assert "def test_trains():" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stdout_prints_the_module_and_writes_nothing(kgen, tmp_path):
+    result = kgen("constraint", "NonNegative", "--stdout")
+    assert result.returncode == 0
+    ast.parse(result.stdout)
+    assert "class NonNegative(keras.constraints.Constraint):" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_tests_and_package_options(kgen, tmp_path):
+    result = kgen(
+        "regularizer", "L1", "--no-tests", "--package", "my_pkg", "--out", "out"
+    )
+    assert result.stdout.split() == ["create", "out/l1.py"]
+    assert 'package="my_pkg"' in (tmp_path / "out" / "l1.py").read_text()
+
+
+def test_version_and_help_with_examples(kgen):
+    assert kgen("--version").stdout.startswith("kgen ")
+    top = kgen("--help").stdout
+    assert "kgen loss Huber --param threshold" in top
+    for kind in (
+        "loss",
+        "layer",
+        "metric",
+        "regularizer",
+        "initializer",
+        "constraint",
+        "model",
+    ):
+        assert kind in top
+        assert f"kgen {kind} " in kgen(kind, "--help").stdout
+    assert "--install-completion" in top
+
+
+def test_generating_never_imports_tensorflow_or_keras(kgen, tmp_path):
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    import subprocess
+    import shutil
+
+    result = subprocess.run(
+        [shutil.which("kgen"), "loss", "Huber", "--param", "threshold"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    imported = {
+        line.split("|")[-1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "black" in imported  # the import trace is real
+    assert not imported & {"tensorflow", "keras", "numpy"}
+
+
+BAD_INPUTS = [
+    (["widget", "Huber"], "unknown kind 'widget'"),
+    (["loss", "my-loss"], "not an identifier"),
+    (["loss", ""], "empty"),
+    (["loss", "class"], "keyword"),
+    (["loss", "Huber", "-p", "x:complex"], "unknown type 'complex'"),
+    (["loss", "Huber", "-p", "x:int=1.5"], "is not a int"),
+    (["loss", "Huber", "-p", "x=oops"], "not a Python literal"),
+    (["loss", "Huber", "-p", "x", "-p", "x=2.0"], "given twice"),
+    (["loss", "Huber", "-p", "reduction"], "clashes"),
+    (["loss", "Huber", "-p", "for"], "keyword"),
+    (["layer", "Dense2", "-p", "trainable:bool=True"], "clashes"),
+    (["loss", "Huber", "--out", "a_file"], "is a file"),
+    (["loss", "Huber", "--tests-dir", "a_file/sub"], "is a file"),
+    (["loss", "Huber", "--package", "a>b"], "not a package name"),
+    (["loss", "Huber", "--dry-run", "--stdout"], "do not go together"),
+    (["loss", "Huber", "--bogus"], "No such option"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUTS, ids=lambda v: str(v)[:40])
+def test_bad_input_gets_one_line_a_nonzero_exit_and_writes_nothing(
+    kgen, tmp_path, args, message
+):
+    (tmp_path / "a_file").write_text("keep me\n")
+    result = kgen(*args)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("kgen: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+    assert (tmp_path / "a_file").read_text() == "keep me\n"
+
+
+def test_user_text_becomes_a_harmless_string_literal(kgen, tmp_path):
+    payload = '"); import os #'
+    result = kgen("loss", "Evil", "-p", f"mode:str={payload}", "-p", 'tag=\'"""\\\\\'')
+    assert result.returncode == 0, result.stderr
+    tree = ast.parse((tmp_path / "evil.py").read_text())
+    init = next(
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef) and n.name == "__init__"
+    )
+    defaults = {a.arg: d.value for a, d in zip(init.args.args[1:], init.args.defaults)}
+    assert defaults["mode"] == payload
+    assert defaults["tag"] == '"""\\'
+    imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert all(alias.name != "os" for n in imports for alias in n.names)
+    docstring = ast.get_docstring(
+        next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    )
+    assert repr(payload) in docstring

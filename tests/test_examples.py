@@ -1,0 +1,100 @@
+"""generated_examples/: up to date with the templates, and every example trains and passes its tests."""
+
+import importlib
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import EXAMPLES, ROOT, run_pytest
+
+SPEC = EXAMPLES / "examples.toml"
+MODULES = sorted(
+    p.stem for p in EXAMPLES.glob("*.py") if not p.name.startswith("test_")
+)
+
+
+def test_examples_are_what_kgen_builds_today(kgen):
+    result = kgen("build", SPEC, "--check", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "16 files up to date" in result.stdout
+
+
+def test_check_names_each_file_that_differs(kgen, tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path / "ex")
+    (tmp_path / "ex" / "huber.py").write_text("# edited\n")
+    (tmp_path / "ex" / "test_psnr.py").unlink()
+    result = kgen("build", "ex/examples.toml", "--check")
+    assert result.returncode == 1
+    assert "ex/huber.py" in result.stderr and "ex/test_psnr.py" in result.stderr
+    assert "ex/simple_dense.py" not in result.stderr
+    assert (tmp_path / "ex" / "huber.py").read_text() == "# edited\n"
+
+
+def test_build_into_an_empty_folder_writes_the_checked_in_files(kgen, tmp_path):
+    result = kgen("build", SPEC, "--out", tmp_path / "fresh")
+    assert result.returncode == 0, result.stderr
+    for path in sorted((tmp_path / "fresh").iterdir()):
+        assert path.read_text() == (EXAMPLES / path.name).read_text(), path.name
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "[[component]]\nkind = 'loss'\nname = 'A'\ncolour = 1\n",
+            "unknown keys colour",
+        ),
+        (
+            "[[component]]\nkind = 'loss'\nname = 'A'\n[component.bodies]\ncall = 'return ('\n",
+            "body of call does not parse",
+        ),
+        (
+            "[[component]]\nkind = 'loss'\nname = 'A'\nparams = 'x'\n",
+            "params must be a list",
+        ),
+        ("[[component]]\nkind = 'los'\nname = 'A'\n", "unknown kind 'los'"),
+        ("nonsense = [", "not valid TOML"),
+        ("package = 'p'\n", "no [[component]] tables"),
+    ],
+)
+def test_a_bad_spec_is_one_clear_line(kgen, tmp_path, content, message):
+    (tmp_path / "spec.toml").write_text(content)
+    result = kgen("build", "spec.toml")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
+
+
+def test_examples_are_ruff_and_black_clean():
+    # Run from the folder, as its user would: that is where ruff finds the first-party modules.
+    ruff = subprocess.run(
+        ["ruff", "check", "--isolated", "."],
+        cwd=EXAMPLES,
+        capture_output=True,
+        text=True,
+    )
+    assert ruff.returncode == 0, ruff.stdout
+    black = subprocess.run(
+        ["black", "--check", "-q", EXAMPLES], capture_output=True, text=True
+    )
+    assert black.returncode == 0, black.stderr
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_example_imports_and_trains(module, monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    tests = importlib.import_module(f"test_{module}")
+    x, y = tests.make_data()
+    model = tests.build_model()
+    history = model.fit(x, y, batch_size=8, epochs=3, verbose=0)
+    losses = history.history["loss"]
+    assert np.all(np.isfinite(losses))
+
+
+def test_every_example_passes_its_own_generated_tests():
+    result = run_pytest(EXAMPLES)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout

@@ -1,0 +1,86 @@
+"""The Keras 3 facts kgen's data rests on, checked against the installed Keras."""
+
+import inspect
+
+import keras
+import pytest
+
+from kgen.identifiers import IDENTIFIERS
+from kgen.kinds import KINDS
+
+BASES = {
+    "loss": lambda: keras.losses.Loss(),
+    "layer": lambda: keras.layers.Layer(),
+    "metric": lambda: keras.metrics.Mean(),
+    "regularizer": lambda: keras.regularizers.Regularizer(),
+    "initializer": lambda: keras.initializers.Initializer(),
+    "constraint": lambda: keras.constraints.Constraint(),
+    "model": lambda: keras.Model(),
+}
+
+
+def test_every_kind_names_a_real_base_class():
+    for kind in KINDS.values():
+        module, _, name = kind.base.rpartition(".")
+        base = getattr(eval(module, {"keras": keras}), name)
+        assert isinstance(BASES[kind.name](), base)
+
+
+@pytest.mark.parametrize("kind", KINDS.values(), ids=lambda k: k.name)
+def test_every_public_attribute_of_the_base_is_reserved(kind):
+    instance = BASES[kind.name]()
+    public = {name for name in dir(instance) if not name.startswith("_")}
+    if kind.name == "metric":  # Mean's own state is not the base's
+        public -= {"total", "count"}
+    assert public <= kind.reserved, sorted(public - kind.reserved)
+
+
+@pytest.mark.parametrize("kind", ["loss", "metric"])
+def test_forwarded_base_args_are_exactly_the_base_constructor_args(kind):
+    base_class = {"loss": keras.losses.Loss, "metric": keras.metrics.Metric}[kind]
+    signature = inspect.signature(base_class.__init__)
+    expected = {n: p.default for n, p in signature.parameters.items() if n != "self"}
+    forwarded = {a.name: eval(a.default) for a in KINDS[kind].base_args if a.forwarded}
+    assert forwarded == expected
+    assert not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+
+
+def test_loss_base_config_holds_name_and_reduction_but_not_dtype():
+    assert keras.losses.Loss(name="x", dtype="float64").get_config() == {
+        "name": "x",
+        "reduction": "sum_over_batch_size",
+    }
+
+
+def test_regularizer_base_get_config_must_be_written():
+    with pytest.raises(NotImplementedError):
+        keras.regularizers.Regularizer().get_config()
+
+
+def test_reset_states_no_longer_exists():
+    assert not hasattr(keras.metrics.Metric, "reset_states")
+    assert not hasattr(keras.losses, "Reduction")
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [(module, name) for module, names in IDENTIFIERS.items() for name in names],
+)
+def test_every_listed_identifier_resolves_and_round_trips(module, name):
+    keras_module = getattr(keras, module)
+    obj = keras_module.get(name)
+    assert obj is not None
+    restored = keras_module.get(keras_module.serialize(obj))
+    assert keras_module.serialize(restored) == keras_module.serialize(obj)
+    if module == "activations":
+        obj(keras.ops.ones((2, 4)))
+    elif module == "initializers":
+        obj((4, 4))
+
+
+def test_registration_key_is_package_and_class_name():
+    @keras.saving.register_keras_serializable(package="kgen_test")
+    class Probe(keras.layers.Layer):
+        pass
+
+    assert keras.saving.get_registered_name(Probe) == "kgen_test>Probe"

@@ -88,8 +88,8 @@ def test_version_and_help_with_examples(kgen):
 
 def test_generating_never_imports_tensorflow_or_keras(kgen, tmp_path):
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
-    import subprocess
     import shutil
+    import subprocess
 
     result = subprocess.run(
         [shutil.which("kgen"), "loss", "Huber", "--param", "threshold"],

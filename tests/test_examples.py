@@ -6,7 +6,6 @@ import subprocess
 
 import numpy as np
 import pytest
-
 from conftest import EXAMPLES, ROOT, run_pytest
 
 SPEC = EXAMPLES / "examples.toml"

@@ -239,6 +239,9 @@ def main() -> None:
     except typer.Abort:
         sys.exit(1)
     except typer.TyperException as error:  # Click's usage errors, as Typer vendors them
-        typer.echo(f"kgen: error: {error.format_message()}", err=True)
+        if type(error).__name__ == "NoArgsIsHelpError":  # `kgen`, `kgen loss`: the help
+            typer.echo(error.format_message())
+        else:
+            typer.echo(f"kgen: error: {error.format_message()}", err=True)
         sys.exit(error.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

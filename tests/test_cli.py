@@ -86,6 +86,14 @@ def test_version_and_help_with_examples(kgen):
     assert "--install-completion" in top
 
 
+def test_no_arguments_show_the_help(kgen, tmp_path):
+    for args in ([], ["loss"]):
+        result = kgen(*args)
+        assert result.stdout.startswith("Usage: kgen")
+        assert "error" not in result.stdout + result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_generating_never_imports_tensorflow_or_keras(kgen, tmp_path):
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
     import shutil

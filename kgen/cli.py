@@ -8,7 +8,6 @@ import typer
 from typer.core import TyperGroup
 
 from kgen import __version__
-from kgen.build import plan_build
 from kgen.errors import KgenError
 from kgen.generate import Target, plan
 from kgen.kinds import KINDS, Kind
@@ -189,6 +188,8 @@ def build(
     ] = False,
 ) -> None:
     """Generate every component listed in a TOML spec (bodies included), or --check them."""
+    from kgen.build import plan_build  # only this command reads TOML
+
     with _errors():
         files = plan_build(spec_file, out)
         if check:

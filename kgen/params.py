@@ -105,8 +105,21 @@ class Param:
     def default_source(self) -> str:
         """The default as it stands in a signature: lists become tuples (immutable defaults)."""
         if self.type.is_list and self.default is not None:
-            return repr(tuple(self.default))
-        return repr(self.default)
+            return python_literal(tuple(self.default))
+        return python_literal(self.default)
+
+
+def python_literal(value: object) -> str:
+    """`repr(value)`, but with strings in double quotes where black would put them."""
+    if isinstance(value, list):
+        return "[" + ", ".join(map(python_literal, value)) + "]"
+    if isinstance(value, tuple):
+        items = ", ".join(map(python_literal, value))
+        return f"({items},)" if len(value) == 1 else f"({items})"
+    source = repr(value)
+    if isinstance(value, str) and source.startswith("'") and '"' not in value:
+        source = '"' + source[1:-1].replace("\\'", "'") + '"'
+    return source
 
 
 def parse_param(spec: str, doc: str = "") -> Param:

@@ -3,16 +3,17 @@
 import ast
 import functools
 import textwrap
-from importlib.resources import files
 from pathlib import Path
 
 import jinja2
 
+import kgen.templates
 from kgen.errors import KgenError
 from kgen.formatting import format_snippet
+from kgen.params import python_literal
 from kgen.spec import ComponentSpec
 
-TEMPLATES = Path(str(files("kgen.templates")))
+TEMPLATES = Path(kgen.templates.__file__).parent  # shipped inside the package
 
 # The imports a generated file may need, by group; each is kept only if the code uses its name.
 _IMPORT_GROUPS = (
@@ -41,16 +42,7 @@ def doc_escape(text: str) -> str:
 
 def doc_literal(value: object) -> str:
     """The value as Python source, as black would quote it, made safe inside a docstring."""
-    return doc_escape(_double_quoted(value))
-
-
-def _double_quoted(value: object) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(map(_double_quoted, value)) + "]"
-    source = repr(value)
-    if isinstance(value, str) and source.startswith("'") and '"' not in value:
-        source = '"' + source[1:-1].replace("\\'", "'") + '"'
-    return source
+    return doc_escape(python_literal(value))
 
 
 def arg_line(text: str, indent: int = 8) -> str:
@@ -67,7 +59,7 @@ def arg_line(text: str, indent: int = 8) -> str:
 
 def example_args(spec: ComponentSpec) -> str:
     """`threshold=1.0, ...`: the constructor call of a docstring example, with the defaults."""
-    return ", ".join(f"{p.name}={_double_quoted(p.default)}" for p in spec.params)
+    return ", ".join(f"{p.name}={python_literal(p.default)}" for p in spec.params)
 
 
 @functools.cache
@@ -79,9 +71,12 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        # Compiled templates are cached (in a private folder under the temp dir, checked
+        # against each template's source), so that a command does not recompile them.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     env.filters["doc_literal"] = doc_literal
-    env.filters["py"] = repr
+    env.filters["py"] = python_literal
     env.filters["arg_line"] = arg_line
     env.filters["example_args"] = example_args
     env.filters["format_snippet"] = format_snippet

@@ -80,6 +80,13 @@ def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
         os.replace(tmp, path)
 
 
+def _make_folder(folder: Path, made: list[Path]) -> None:
+    """Create `folder` and its missing parents, outermost first, noting each in `made`."""
+    for path in [p for p in (folder, *folder.parents) if not p.exists()][::-1]:
+        path.mkdir()
+        made.append(path)
+
+
 def _new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)

@@ -58,10 +58,11 @@ def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
         paths = ", ".join(str(a.path) for a in conflicts)
         raise KgenError(f"{paths} already exists and differs; use --force to overwrite")
     staged: list[tuple[str, Path]] = []
+    made: list[Path] = []  # folders this call creates, removed again if anything fails
     try:
         for file, action in zip(files, actions, strict=True):
             if action.verb in ("create", "overwrite"):
-                file.path.parent.mkdir(parents=True, exist_ok=True)
+                _make_folder(file.path.parent, made)
                 fd, tmp = tempfile.mkstemp(
                     dir=file.path.parent, prefix=f".{file.path.name}."
                 )
@@ -71,6 +72,8 @@ def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
     except OSError as error:
         for tmp, _ in staged:
             os.unlink(tmp)
+        for folder in reversed(made):
+            folder.rmdir()
         raise KgenError(
             f"cannot write {error.filename or ''}: {error.strerror}"
         ) from None

@@ -134,16 +134,15 @@ def _kind_command(kind: Kind):
             bool, typer.Option("--force", "-f", help="Overwrite files that differ.")
         ] = False,
     ) -> None:
-        with _errors():
-            if dry_run and stdout:
-                raise KgenError("--dry-run and --stdout do not go together; choose one")
-            spec = make_spec(kind.name, name, param or [], package)
-            target = Target(out=out, tests_dir=tests_dir, with_tests=not no_tests)
-            files = plan(spec, target)
-            if stdout:
-                typer.echo(files[0].content, nl=False)
-                return
-            _apply(files, force=force, dry_run=dry_run)
+        if dry_run and stdout:
+            raise KgenError("--dry-run and --stdout do not go together; choose one")
+        spec = make_spec(kind.name, name, param or [], package)
+        target = Target(out=out, tests_dir=tests_dir, with_tests=not no_tests)
+        files = plan(spec, target)
+        if stdout:
+            typer.echo(files[0].content, nl=False)
+            return
+        _apply(files, force=force, dry_run=dry_run)
 
     command.__doc__ = f"Generate {kind.summary}."
     return command
@@ -190,17 +189,16 @@ def build(
     """Generate every component listed in a TOML spec (bodies included), or --check them."""
     from kgen.build import plan_build  # only this command reads TOML
 
-    with _errors():
-        files = plan_build(spec_file, out)
-        if check:
-            stale = [a.path for a in plan_actions(files) if a.verb != "identical"]
-            if stale:
-                raise KgenError(
-                    f"out of date: {', '.join(map(str, stale))} (run: kgen build {spec_file} --force)"
-                )
-            typer.echo(f"{len(files)} files up to date")
-            return
-        _apply(files, force=force, dry_run=False)
+    files = plan_build(spec_file, out)
+    if check:
+        stale = [a.path for a in plan_actions(files) if a.verb != "identical"]
+        if stale:
+            raise KgenError(
+                f"out of date: {', '.join(map(str, stale))} (run: kgen build {spec_file} --force)"
+            )
+        typer.echo(f"{len(files)} files up to date")
+        return
+    _apply(files, force=force, dry_run=False)
 
 
 def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
@@ -217,26 +215,13 @@ def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
         typer.echo(str(action))
 
 
-class _errors:
-    """Turn a KgenError into one line on stderr and exit code 1."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, error, traceback) -> bool:
-        if isinstance(error, KgenError):
-            typer.echo(f"kgen: error: {error}", err=True)
-            raise typer.Exit(1)
-        return False
-
-
 def main() -> None:
     """Console entry point: usage errors, too, become one line instead of a usage screen."""
     try:
         code = app(standalone_mode=False)
-    except KgenError as error:
+    except KgenError as error:  # the one error type of the library
         typer.echo(f"kgen: error: {error}", err=True)
-        sys.exit(2)
+        sys.exit(1)
     except typer.Abort:
         sys.exit(1)
     except typer.TyperException as error:  # Click's usage errors, as Typer vendors them

@@ -73,11 +73,16 @@ class Kind:
     base_args: tuple[BaseArg, ...] = ()
     takes_kwargs: bool = False  # forwards **kwargs to the base class (Layer, Model)
     base_attributes: frozenset[str] = frozenset()
+    default_attributes: frozenset[str] = (
+        frozenset()
+    )  # set by the default bodies: self.scale
 
     @property
     def reserved(self) -> frozenset[str]:
         own = {arg.name for arg in self.base_args} | set(self.methods)
-        return self.base_attributes | own | _GENERATED_CODE_NAMES
+        return (
+            self.base_attributes | self.default_attributes | own | _GENERATED_CODE_NAMES
+        )
 
     @property
     def template_dir(self) -> str:
@@ -122,12 +127,14 @@ KINDS = {
             methods=("init", "build", "call", "compute_output_shape"),
             takes_kwargs=True,
             base_attributes=_LAYER_ATTRIBUTES,
+            default_attributes=frozenset({"scale"}),
         ),
         Kind(
             name="metric",
             base="keras.metrics.Metric",
             summary="a keras.metrics.Metric subclass",
             methods=("init", "update_state", "result", "reset_state"),
+            default_attributes=frozenset({"total", "count"}),
             base_args=(_NAME, _DTYPE),
             base_attributes=frozenset(
                 """add_variable add_weight dtype from_config get_config name reset_state result
@@ -172,6 +179,7 @@ KINDS = {
             methods=("init", "build", "call", "train_step", "test_step"),
             takes_kwargs=True,
             base_attributes=_MODEL_ATTRIBUTES,
+            default_attributes=frozenset({"dense"}),
         ),
     )
 }

@@ -132,7 +132,10 @@ BAD_INPUTS = [
     (["loss", "Huber", "--out", "a_file"], "is a file"),
     (["loss", "Huber", "--tests-dir", "a_file/sub"], "is a file"),
     (["loss", "Huber", "--out", "/proc/kgen_test"], "cannot write /proc/kgen_test"),
-    (["loss", "Huber", "--out", "new/sub", "--tests-dir", "/proc/kgen_test"], "cannot write"),
+    (
+        ["loss", "Huber", "--out", "new/sub", "--tests-dir", "/proc/kgen_test"],
+        "cannot write",
+    ),
     (["loss", "Huber", "--package", "a>b"], "not a package name"),
     (["loss", "Huber", "--dry-run", "--stdout"], "do not go together"),
     (["loss", "Huber", "--bogus"], "No such option"),

@@ -1,6 +1,10 @@
+import ast
+
 import pytest
 
 from kgen.errors import KgenError
+from kgen.generate import module_source
+from kgen.kinds import KINDS
 from kgen.spec import make_spec
 
 
@@ -12,20 +16,38 @@ from kgen.spec import make_spec
         ("loss", "dtype"),
         ("layer", "trainable"),
         ("layer", "weights"),
-        ("layer", "units_"),  # allowed: control case, see below
         ("metric", "variables"),
         ("initializer", "seed"),
         ("model", "optimizer"),
+        ("layer", "scale"),  # the default build() makes self.scale
+        ("metric", "total"),  # the default state variables
+        ("model", "dense"),  # the default sublayer
         ("regularizer", "keras"),
         ("constraint", "ops"),
     ],
 )
 def test_refuses_params_that_clash_with_the_base_class(kind, param):
-    if param.endswith("_"):
-        assert make_spec(kind, "Thing", [param]).params[0].name == param
-        return
     with pytest.raises(KgenError, match="clashes"):
         make_spec(kind, "Thing", [param])
+
+
+def test_a_near_miss_of_a_reserved_name_is_fine():
+    assert make_spec("layer", "Thing", ["weights_"]).params[0].name == "weights_"
+
+
+@pytest.mark.parametrize("kind", KINDS.values(), ids=lambda k: k.name)
+def test_every_attribute_a_default_body_sets_is_reserved(kind):
+    tree = ast.parse(module_source(make_spec(kind.name, "Thing")))
+    assigned = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+        and not node.attr.startswith("_")
+    }
+    assert assigned <= kind.reserved, sorted(assigned - kind.reserved)
 
 
 def test_refuses_a_param_given_twice():

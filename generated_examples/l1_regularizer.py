@@ -21,10 +21,7 @@ class L1Regularizer(keras.regularizers.Regularizer):
     ```
     """
 
-    def __init__(
-        self,
-        factor=0.01,
-    ):
+    def __init__(self, factor=0.01):
         self.factor = factor
 
     def __call__(self, x):

@@ -23,4 +23,5 @@ class NonNegative(keras.constraints.Constraint):
 
     def get_config(self):
         config = super().get_config()
+        # Add every constructor argument: from_config(config) calls __init__(**config).
         return config

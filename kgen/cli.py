@@ -13,7 +13,7 @@ from kgen.generate import Target, plan
 from kgen.kinds import KINDS, Kind
 from kgen.params import TYPES
 from kgen.spec import DEFAULT_PACKAGE, make_spec
-from kgen.writer import PlannedFile, plan_actions, write_files
+from kgen.writer import Action, PlannedFile, plan_actions, write_files
 
 
 class _Group(TyperGroup):
@@ -205,14 +205,25 @@ def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
     actions = plan_actions(files, force=force)
     if dry_run:
         for file, action in zip(files, actions, strict=True):
-            typer.echo(str(action))
+            _echo_action(action)
             if action.verb != "identical":
                 typer.echo(file.content)
         typer.echo("dry run: nothing was written")
         return
     write_files(files, actions)
     for action in actions:
-        typer.echo(str(action))
+        _echo_action(action)
+
+
+_COLOURS = {"create": "green", "overwrite": "yellow", "identical": "blue"}
+
+
+def _echo_action(action: Action) -> None:
+    """`   create  huber.py`, the verb coloured on a terminal (plain when piped)."""
+    typer.echo(
+        typer.style(f"{action.verb:>9}", fg=_COLOURS.get(action.verb))
+        + f"  {action.path}"
+    )
 
 
 def main() -> None:

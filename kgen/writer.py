@@ -19,9 +19,6 @@ class Action:
     verb: str  # create, overwrite, identical, conflict
     path: Path
 
-    def __str__(self) -> str:
-        return f"{self.verb:>9}  {self.path}"
-
 
 def plan_actions(files: list[PlannedFile], force: bool = False) -> list[Action]:
     actions = []

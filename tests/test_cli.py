@@ -2,6 +2,8 @@
 
 import ast
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +180,12 @@ def test_user_text_becomes_a_harmless_string_literal(kgen, tmp_path):
         next(n for n in tree.body if isinstance(n, ast.ClassDef))
     )
     assert repr(payload) in docstring
+
+
+def test_the_readme_documents_every_option(kgen):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("### Options", 1)[1].split("\n\n", 2)[1]
+    documented = set(re.findall(r"`(--[a-z-]+)", table))
+    offered = set(re.findall(r"(--[a-z-]+)", kgen("loss", "--help").stdout))
+    offered |= set(re.findall(r"(--[a-z-]+)", kgen("--help").stdout))
+    assert offered - {"--help", "--show-completion"} <= documented

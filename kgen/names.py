@@ -31,6 +31,10 @@ _THIRD_PARTY = frozenset(
 )
 
 
+# Names the generated modules define or import themselves.
+_TAKEN_CLASS_NAMES = frozenset({"ARGS", "REGISTERED_NAME", "Path"})
+
+
 @dataclass(frozen=True)
 class Names:
     class_name: str  # SimpleDense
@@ -75,6 +79,8 @@ def derive_names(raw: str) -> Names:
     for word in (raw, class_name, module):
         if keyword.iskeyword(word):
             raise KgenError(f"NAME {raw!r} gives {word!r}, which is a Python keyword")
+    if class_name in _TAKEN_CLASS_NAMES:
+        raise KgenError(f"NAME {raw!r} is a name the generated test module uses itself")
     if module in sys.stdlib_module_names or module in _THIRD_PARTY:
         raise KgenError(
             f"NAME {raw!r} gives the module {module}.py, which would shadow the "

@@ -35,6 +35,7 @@ def test_derives_every_name_from_one_argument(raw, class_name, module):
         ("Random", "shadow"),
         ("keras", "shadow"),
         ("Json", "shadow"),
+        ("ARGS", "uses itself"),
     ],
 )
 def test_refuses_bad_names(raw, message):

@@ -50,3 +50,16 @@ def run_pytest(folder, *args, timeout=900):
         text=True,
         timeout=timeout,
     )
+
+
+def assert_lint_clean(folder):
+    """ruff with its default rules and black, run from the folder, as its user would run them
+    (ruff tells first-party modules from third-party ones by what the folder holds)."""
+    ruff = subprocess.run(
+        ["ruff", "check", "--isolated", "."], cwd=folder, capture_output=True, text=True
+    )
+    assert ruff.returncode == 0, ruff.stdout
+    black = subprocess.run(
+        ["black", "--check", "-q", "."], cwd=folder, capture_output=True, text=True
+    )
+    assert black.returncode == 0, black.stderr

@@ -2,11 +2,10 @@
 
 import importlib
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, ROOT, run_pytest
+from conftest import EXAMPLES, ROOT, assert_lint_clean, run_pytest
 
 SPEC = EXAMPLES / "examples.toml"
 MODULES = sorted(
@@ -68,18 +67,7 @@ def test_a_bad_spec_is_one_clear_line(kgen, tmp_path, content, message):
 
 
 def test_examples_are_ruff_and_black_clean():
-    # Run from the folder, as its user would: that is where ruff finds the first-party modules.
-    ruff = subprocess.run(
-        ["ruff", "check", "--isolated", "."],
-        cwd=EXAMPLES,
-        capture_output=True,
-        text=True,
-    )
-    assert ruff.returncode == 0, ruff.stdout
-    black = subprocess.run(
-        ["black", "--check", "-q", EXAMPLES], capture_output=True, text=True
-    )
-    assert black.returncode == 0, black.stderr
+    assert_lint_clean(EXAMPLES)
 
 
 @pytest.mark.parametrize("module", MODULES)

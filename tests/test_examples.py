@@ -5,7 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, ROOT, assert_lint_clean, run_pytest
+from conftest import EXAMPLES, ROOT, assert_clean_code, run_pytest
 
 SPEC = EXAMPLES / "examples.toml"
 MODULES = sorted(
@@ -66,8 +66,8 @@ def test_a_bad_spec_is_one_clear_line(kgen, tmp_path, content, message):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
 
 
-def test_examples_are_ruff_and_black_clean():
-    assert_lint_clean(EXAMPLES)
+def test_examples_are_public_keras_3_and_ruff_and_black_clean():
+    assert_clean_code(EXAMPLES)
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -1,6 +1,6 @@
 """Every kind, generated with params of every type, passes its own tests out of the box."""
 
-from conftest import assert_lint_clean, run_pytest
+from conftest import assert_clean_code, run_pytest
 
 ALL_TYPES = [
     "-p",
@@ -54,7 +54,7 @@ def test_every_kind_with_every_param_type_passes_its_generated_tests(kgen, tmp_p
     test_source = (tmp_path / "tests" / "test_focal.py").read_text()
     assert 'Focal = importlib.import_module("mypkg.focal").Focal' in test_source
 
-    assert_lint_clean(tmp_path)
+    assert_clean_code(tmp_path)
 
     result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -62,6 +62,31 @@ def example_args(spec: ComponentSpec) -> str:
     return ", ".join(f"{p.name}={python_literal(p.default)}" for p in spec.params)
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates, kept in a private folder under the temp dir and checked against
+    each template's source, so that a command need not compile them again. A cache that
+    cannot be read or written is skipped: it may speed generation up, never stop it."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError, TypeError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _QuietBytecodeCache()
+    except (OSError, RuntimeError):  # no safe private folder to be had
+        return None
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -71,9 +96,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
-        # Compiled templates are cached (in a private folder under the temp dir, checked
-        # against each template's source), so that a command does not recompile them.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["doc_literal"] = doc_literal
     env.filters["py"] = python_literal

@@ -3,6 +3,8 @@
 import ast
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -98,9 +100,6 @@ def test_no_arguments_show_the_help(kgen, tmp_path):
 
 def test_generating_never_imports_tensorflow_or_keras(kgen, tmp_path):
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
-    import shutil
-    import subprocess
-
     result = subprocess.run(
         [shutil.which("kgen"), "loss", "Huber", "--param", "threshold"],
         cwd=tmp_path,
@@ -189,3 +188,37 @@ def test_the_readme_documents_every_option(kgen):
     offered = set(re.findall(r"(--[a-z-]+)", kgen("loss", "--help").stdout))
     offered |= set(re.findall(r"(--[a-z-]+)", kgen("--help").stdout))
     assert offered - {"--help", "--show-completion"} <= documented
+
+
+def test_a_broken_template_cache_never_stops_generation(kgen, tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    (temp / f"_jinja2-cache-{os.getuid()}").write_text("not a folder")
+    env = {**os.environ, "TMPDIR": str(temp)}
+    first = subprocess.run(
+        [shutil.which("kgen"), "loss", "Huber", "--stdout"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "class Huber(keras.losses.Loss):" in first.stdout
+
+    (temp / f"_jinja2-cache-{os.getuid()}").unlink()
+    subprocess.run(
+        [shutil.which("kgen"), "loss", "Huber", "--stdout"], env=env, timeout=60
+    )
+    cached = list((temp / f"_jinja2-cache-{os.getuid()}").iterdir())
+    assert cached  # the cache is used when it can be
+    for path in cached:
+        path.write_bytes(b"garbage")
+    again = subprocess.run(
+        [shutil.which("kgen"), "loss", "Huber", "--stdout"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout

@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,10 @@ def test_no_tests_and_package_options(kgen, tmp_path):
 
 def test_version_and_help_with_examples(kgen):
     assert kgen("--version").stdout.startswith("kgen ")
+    module = subprocess.run(
+        [sys.executable, "-m", "kgen", "--version"], capture_output=True, text=True
+    )
+    assert module.stdout == kgen("--version").stdout
     top = kgen("--help").stdout
     assert "kgen loss Huber --param threshold" in top
     for kind in (

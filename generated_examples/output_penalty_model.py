@@ -53,12 +53,15 @@ class OutputPenaltyModel(keras.Model):
             loss = self.compute_loss(
                 x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
             )
-            # The custom part: discourage large outputs while training.
-            loss = loss + self.penalty * ops.mean(ops.square(y_pred))
+            # The custom part: discourage large outputs while training. In float32 even when
+            # mixed precision computes y_pred in float16; divided by the number of devices, as
+            # compute_loss divides its loss, because tf.distribute sums their gradients.
+            penalty = self.penalty * ops.mean(ops.square(ops.cast(y_pred, loss.dtype)))
+            loss = loss + penalty / tf.distribute.get_strategy().num_replicas_in_sync
             scaled_loss = self.optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_metrics(loss, y, y_pred, sample_weight)
+        return self._update_metrics(loss, x, y, y_pred, sample_weight)
 
     def test_step(self, data):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
@@ -66,12 +69,16 @@ class OutputPenaltyModel(keras.Model):
         loss = self.compute_loss(
             x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False
         )
-        return self._update_metrics(loss, y, y_pred, sample_weight)
+        return self._update_metrics(loss, x, y, y_pred, sample_weight)
 
-    def _update_metrics(self, loss, y, y_pred, sample_weight):
+    def _update_metrics(self, loss, x, y, y_pred, sample_weight):
+        # Under tf.distribute, compute_loss divides the loss by the number of devices (their
+        # gradients are summed): the loss metric takes it whole, weighted by the batch size.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        batch_size = ops.shape(keras.tree.flatten(x)[0])[0]
         for metric in self.metrics:
             if metric.name == "loss":
-                metric.update_state(loss)
+                metric.update_state(loss * replicas, sample_weight=batch_size)
             else:
                 metric.update_state(y, y_pred, sample_weight=sample_weight)
         return self.get_metrics_result()

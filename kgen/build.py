@@ -56,7 +56,7 @@ def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
             )
         except KgenError as error:
             raise KgenError(f"{where}: {error}") from None
-        files.extend(plan(spec, target))
+        files.extend(f for f in plan(spec, target) if f not in files)
     paths = [f.path for f in files]
     duplicates = sorted({str(p) for p in paths if paths.count(p) > 1})
     if duplicates:

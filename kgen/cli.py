@@ -215,7 +215,12 @@ def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
         _echo_action(action)
 
 
-_COLOURS = {"create": "green", "overwrite": "yellow", "identical": "blue"}
+_COLOURS = {
+    "create": "green",
+    "overwrite": "yellow",
+    "identical": "blue",
+    "skip": "yellow",
+}
 
 
 def _echo_action(action: Action) -> None:

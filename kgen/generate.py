@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgen.formatting import format_source
-from kgen.render import render
+from kgen.render import render, render_support
 from kgen.spec import ComponentSpec
 from kgen.writer import PlannedFile, check_writable
 
@@ -46,6 +46,13 @@ def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
         files.append(
             PlannedFile(
                 target.test_dir / spec.names.test_file, test_source(spec, target)
+            )
+        )
+        files.append(
+            PlannedFile(
+                target.test_dir / "conftest.py",
+                render_support("_conftest.py.j2"),
+                keep_existing=True,
             )
         )
     return files

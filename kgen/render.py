@@ -20,7 +20,9 @@ _IMPORT_GROUPS = (
     {
         "importlib": "import importlib",
         "json": "import json",
+        "os": "import os",
         "random": "import random",
+        "subprocess": "import subprocess",
         "sys": "import sys",
         "Path": "from pathlib import Path",
     },
@@ -120,6 +122,11 @@ def render(template: str, spec: ComponentSpec, **context: object) -> str:
     except jinja2.TemplateError as error:
         raise KgenError(f"template {name}: {error}") from None
     return _insert_imports(source, name)
+
+
+def render_support(template: str) -> str:
+    """A file that is the same for every component, such as the tests' conftest.py."""
+    return environment().get_template(template).render()
 
 
 def _insert_imports(source: str, template: str) -> str:

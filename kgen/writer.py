@@ -12,11 +12,12 @@ from kgen.errors import KgenError
 class PlannedFile:
     path: Path
     content: str
+    keep_existing: bool = False  # a shared file (conftest.py): never overwrite one that is there
 
 
 @dataclass(frozen=True)
 class Action:
-    verb: str  # create, overwrite, identical, conflict
+    verb: str  # create, overwrite, identical, conflict, skip
     path: Path
 
 
@@ -29,6 +30,8 @@ def plan_actions(files: list[PlannedFile], force: bool = False) -> list[Action]:
             verb = "create"
         elif file.path.read_text(encoding="utf-8") == file.content:
             verb = "identical"
+        elif file.keep_existing:
+            verb = "skip"
         else:
             verb = "overwrite" if force else "conflict"
         actions.append(Action(verb, file.path))

@@ -32,8 +32,9 @@ def kgen(tmp_path):
     return run
 
 
-def run_pytest(folder, *args, timeout=900):
-    """The generated tests, run in a fresh process of their own."""
+def run_pytest(folder, *args, heavy=False, timeout=900):
+    """The generated tests, run in a fresh process of their own; with `heavy`, all of them."""
+    env = {**os.environ, "KGEN_HEAVY": "1" if heavy else "0"}
     return subprocess.run(
         [
             sys.executable,
@@ -42,6 +43,8 @@ def run_pytest(folder, *args, timeout=900):
             "-q",
             "-p",
             "no:cacheprovider",
+            "-o",
+            "addopts=",  # not this repo's settings, when the folder is inside it
             "-W",
             "ignore::DeprecationWarning",
             *args,
@@ -50,7 +53,17 @@ def run_pytest(folder, *args, timeout=900):
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=env,
     )
+
+
+def passed_and_skipped(result):
+    """(passed, skipped) from the summary line of a `pytest -q` run."""
+    summary = result.stdout.strip().splitlines()[-1]
+    found = re.findall(r"(\d+) (passed|skipped|failed|errors?)\b", summary)
+    counts = {word: int(number) for number, word in found}
+    assert result.returncode == 0 and counts.get("passed"), result.stdout[-3000:]
+    return counts.get("passed", 0), counts.get("skipped", 0)
 
 
 # Private or deprecated in Keras 3 (shared Keras notes): generated code must use none of them.

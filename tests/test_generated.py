@@ -1,6 +1,12 @@
-"""Every kind, generated with params of every type, passes its own tests out of the box."""
+"""Every kind, generated with params of every type, passes its own tests out of the box:
+the fast ones by default, and the heavy ones (fresh process, XLA, two devices, mixed
+precision) when asked for."""
 
-from conftest import assert_clean_code, run_pytest
+import shutil
+import subprocess
+
+import pytest
+from conftest import assert_clean_code, passed_and_skipped, run_pytest
 
 ALL_TYPES = [
     "-p",
@@ -29,34 +35,52 @@ ALL_TYPES = [
 KINDS = ["loss", "layer", "metric", "regularizer", "initializer", "constraint", "model"]
 
 
-def test_every_kind_with_every_param_type_passes_its_generated_tests(kgen, tmp_path):
-    for kind in KINDS:
-        result = kgen(kind, f"Sample{kind.title()}", *ALL_TYPES)
+@pytest.fixture(scope="module")
+def every_kind(tmp_path_factory):
+    """A folder with one component of every kind, and three variations on where things go."""
+    folder = tmp_path_factory.mktemp("every_kind")
+
+    def kgen(*args):
+        result = subprocess.run(
+            [shutil.which("kgen"), *args], cwd=folder, capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stderr
+
+    for kind in KINDS:
+        kgen(kind, f"Sample{kind.title()}", *ALL_TYPES)
     # Zero params, snake_case name, tests in another folder:
-    assert kgen("layer", "plain_layer", "--tests-dir", "tests").returncode == 0
+    kgen("layer", "plain_layer", "--tests-dir", "tests")
     # Inside a package, registered under its own name:
-    (tmp_path / "mypkg").mkdir()
-    (tmp_path / "mypkg" / "__init__.py").write_text("")
-    result = kgen(
-        "loss",
-        "Focal",
-        "-p",
-        "gamma=2.0",
-        "--package",
-        "mypkg",
-        "--out",
-        "mypkg",
-        "--tests-dir",
-        "tests",
-    )
-    assert result.returncode == 0, result.stderr
-    test_source = (tmp_path / "tests" / "test_focal.py").read_text()
+    (folder / "mypkg").mkdir()
+    (folder / "mypkg" / "__init__.py").write_text("")
+    kgen("loss", "Focal", "-p", "gamma=2.0", "--package", "mypkg", "--out", "mypkg",
+         "--tests-dir", "tests")  # fmt: skip
+    return folder
+
+
+def test_generated_code_is_clean(every_kind):
+    test_source = (every_kind / "tests" / "test_focal.py").read_text()
     assert 'Focal = importlib.import_module("mypkg.focal").Focal' in test_source
+    assert (every_kind / "conftest.py").is_file()
+    assert (every_kind / "tests" / "conftest.py").is_file()
+    assert_clean_code(every_kind)
 
-    assert_clean_code(tmp_path)
 
-    result = run_pytest(tmp_path)
-    assert result.returncode == 0, result.stdout[-3000:]
-    passed = int(result.stdout.strip().splitlines()[-1].split(" passed")[0].split()[-1])
-    assert passed >= 40
+def test_fast_tests_pass_and_heavy_ones_wait_to_be_asked(every_kind):
+    passed, skipped = passed_and_skipped(run_pytest(every_kind))
+    assert passed >= 50
+    assert skipped >= 3 * 9  # every module has at least three heavy tests
+
+
+@pytest.mark.heavy
+def test_heavy_tests_pass_too(every_kind):
+    passed, skipped = passed_and_skipped(run_pytest(every_kind, heavy=True))
+    assert skipped == 0
+    assert passed >= 50 + 3 * 9
+
+
+@pytest.mark.heavy
+def test_pytest_m_heavy_runs_the_heavy_tests_alone(every_kind):
+    result = run_pytest(every_kind, "-m", "heavy", "tests")
+    passed, skipped = passed_and_skipped(result)
+    assert (passed, skipped) == (4 + 3, 0)  # plain_layer: 3 + mixed precision; focal: 3

@@ -105,6 +105,7 @@ def test_honours_reduction_and_sample_weight():
         return keras.ops.convert_to_numpy(loss(y, y_pred, sample_weight=sample_weight))
 
     per_sample = loss_value("none")
+    assert per_sample.shape == (len(y),)  # call returns one loss per sample
     np.testing.assert_allclose(loss_value("sum"), per_sample.sum(), rtol=1e-5)
     np.testing.assert_allclose(
         loss_value("sum_over_batch_size"), per_sample.mean(), rtol=1e-5
@@ -123,6 +124,7 @@ def run_python(script, *args):
     """Run `script` in a new Python process; fail with its error output if it fails."""
     result = subprocess.run(
         [sys.executable, "-c", script, *map(str, args)],
+        check=False,  # the assert below shows what went wrong
         capture_output=True,
         text=True,
         timeout=600,

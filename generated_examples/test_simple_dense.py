@@ -126,6 +126,7 @@ def run_python(script, *args):
     """Run `script` in a new Python process; fail with its error output if it fails."""
     result = subprocess.run(
         [sys.executable, "-c", script, *map(str, args)],
+        check=False,  # the assert below shows what went wrong
         capture_output=True,
         text=True,
         timeout=600,

@@ -12,7 +12,9 @@ from kgen.errors import KgenError
 class PlannedFile:
     path: Path
     content: str
-    keep_existing: bool = False  # a shared file (conftest.py): never overwrite one that is there
+    keep_existing: bool = (
+        False  # a shared file (conftest.py): never overwrite one that is there
+    )
 
 
 @dataclass(frozen=True)

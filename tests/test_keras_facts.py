@@ -1,6 +1,8 @@
 """The Keras 3 facts kgen's data rests on, checked against the installed Keras."""
 
 import inspect
+import subprocess
+import sys
 
 import keras
 import pytest
@@ -84,3 +86,51 @@ def test_registration_key_is_package_and_class_name():
         pass
 
     assert keras.saving.get_registered_name(Probe) == "kgen_test>Probe"
+
+
+def test_compiling_in_mixed_float16_wraps_the_optimizer_for_loss_scaling():
+    """Why a custom train_step must call optimizer.scale_loss."""
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert float(model.optimizer.scale_loss(keras.ops.ones(()))) > 1
+
+
+# compute_loss divides by the number of devices, so that their summed gradients are those of
+# the whole batch: a custom train_step must multiply it back before reporting it as a metric.
+COMPUTE_LOSS_ON_TWO_DEVICES = """
+import keras
+import numpy as np
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+)
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+x = np.ones((4, 1), "float32")
+y = np.zeros((4, 1), "float32")
+per_device = strategy.run(
+    lambda: model.compute_loss(x=x, y=y, y_pred=tf.ones((4, 1)), training=False)
+)
+print(float(strategy.experimental_local_results(per_device)[0]))
+"""
+
+
+@pytest.mark.heavy
+def test_compute_loss_is_divided_by_the_number_of_devices():
+    result = subprocess.run(
+        [sys.executable, "-c", COMPUTE_LOSS_ON_TWO_DEVICES],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert float(result.stdout.strip().splitlines()[-1]) == pytest.approx(0.5)

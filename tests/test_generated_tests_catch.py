@@ -1,0 +1,67 @@
+"""The generated tests can fail: each classic mistake, written into a body, is caught by the
+test meant for it."""
+
+import re
+
+import pytest
+from conftest import run_pytest
+
+from kgen.generate import Target, plan
+from kgen.spec import make_spec
+from kgen.writer import plan_actions, write_files
+
+MISTAKES = {
+    # A loss that averages over the batch itself: reduction and sample_weight are lost.
+    ("loss", "SelfReducing"): (
+        {"call": "return ops.mean(ops.square(y_true - y_pred))"},
+        "test_honours_reduction_and_sample_weight",
+    ),
+    # A metric that keeps its state in a Python attribute: tf.distribute cannot sum it.
+    ("metric", "PythonState"): (
+        {
+            "update_state": "self.last = ops.mean(ops.abs(y_true - y_pred))",
+            "result": "return self.last",
+        },
+        "test_state_is_kept_in_variables",
+    ),
+    # An initializer that ignores its seed: new weights on every call.
+    ("initializer", "Unseeded"): (
+        {"__call__": "return keras.random.normal(shape, dtype=dtype)"},
+        "test_without_a_seed_every_call_still_gives_the_same_values",
+    ),
+    # A layer whose weight is made in float16: mixed precision wants float32 variables.
+    ("layer", "HalfWeights"): (
+        {
+            "build": 'self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", dtype="float16", name="scale")',
+            "call": "return inputs * ops.cast(self.scale, inputs.dtype)",
+        },
+        "test_runs_in_mixed_precision",
+    ),
+    # A train_step that forgets optimizer.scale_loss.
+    ("model", "Unscaled"): (
+        {
+            "train_step": """
+x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+with tf.GradientTape() as tape:
+    y_pred = self(x, training=True)
+    loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+gradients = tape.gradient(loss, self.trainable_variables)
+self.optimizer.apply(gradients, self.trainable_variables)
+return self._update_metrics(loss, x, y, y_pred, sample_weight)
+"""
+        },
+        "test_train_step_scales_the_loss_for_mixed_precision",
+    ),
+}
+
+
+@pytest.mark.heavy
+def test_each_mistake_fails_the_test_meant_for_it(tmp_path):
+    for (kind, name), (bodies, _) in MISTAKES.items():
+        files = plan(make_spec(kind, name, bodies=bodies), Target(out=tmp_path))
+        write_files(files, plan_actions(files))
+    result = run_pytest(tmp_path, "-rf", heavy=True)
+    assert result.returncode == 1
+    failed = set(re.findall(r"FAILED \w+\.py::(\w+)", result.stdout))
+    expected = {test for _, test in MISTAKES.values()}
+    assert expected <= failed, result.stdout[-3000:]

@@ -75,7 +75,7 @@ class Kind:
     base_attributes: frozenset[str] = frozenset()
     default_attributes: frozenset[str] = (
         frozenset()
-    )  # set by the default bodies: self.scale
+    )  # set by the default bodies: self.kernel
 
     @property
     def reserved(self) -> frozenset[str]:
@@ -127,7 +127,7 @@ KINDS = {
             methods=("init", "build", "call", "compute_output_shape"),
             takes_kwargs=True,
             base_attributes=_LAYER_ATTRIBUTES,
-            default_attributes=frozenset({"scale"}),
+            default_attributes=frozenset({"kernel"}),
         ),
         Kind(
             name="metric",

@@ -14,7 +14,14 @@ import pytest
 def test_writes_module_and_test_with_one_line_per_file(kgen, tmp_path):
     result = kgen("loss", "Huber", "--param", "threshold")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["create", "huber.py", "create", "test_huber.py"]
+    assert result.stdout.split() == [
+        "create",
+        "huber.py",
+        "create",
+        "test_huber.py",
+        "create",
+        "conftest.py",
+    ]
     source = (tmp_path / "huber.py").read_text()
     assert "class Huber(keras.losses.Loss):" in source
     assert '@keras.saving.register_keras_serializable(package="Custom")' in source
@@ -31,6 +38,8 @@ def test_generating_twice_is_identical_and_changes_nothing(kgen, tmp_path):
         "simple_dense.py",
         "identical",
         "test_simple_dense.py",
+        "identical",
+        "conftest.py",
     ]
     assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
 
@@ -44,7 +53,15 @@ def test_a_different_existing_file_is_a_conflict_and_nothing_is_written(kgen, tm
     assert not (tmp_path / "test_huber.py").exists()
     forced = kgen("loss", "Huber", "--force")
     assert forced.returncode == 0
-    assert forced.stdout.split() == ["overwrite", "huber.py", "create", "test_huber.py"]
+    assert forced.stdout.split()[:4] == ["overwrite", "huber.py", "create", "test_huber.py"]
+
+
+def test_a_conftest_of_the_users_own_is_left_alone(kgen, tmp_path):
+    (tmp_path / "conftest.py").write_text("# mine\n")
+    result = kgen("loss", "Huber")
+    assert result.returncode == 0, result.stderr
+    assert "skip  conftest.py" in result.stdout
+    assert (tmp_path / "conftest.py").read_text() == "# mine\n"
 
 
 def test_dry_run_shows_every_file_and_writes_nothing(kgen, tmp_path):

@@ -39,8 +39,7 @@ MISTAKES = {
     ),
     # A train_step that forgets optimizer.scale_loss.
     ("model", "Unscaled"): (
-        {
-            "train_step": """
+        {"train_step": """
 x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
 with tf.GradientTape() as tape:
     y_pred = self(x, training=True)
@@ -48,8 +47,7 @@ with tf.GradientTape() as tape:
 gradients = tape.gradient(loss, self.trainable_variables)
 self.optimizer.apply(gradients, self.trainable_variables)
 return self._update_metrics(loss, x, y, y_pred, sample_weight)
-"""
-        },
+"""},
         "test_train_step_scales_the_loss_for_mixed_precision",
     ),
 }

@@ -32,8 +32,8 @@ def generate_layer(folder, name, params):
 @pytest.mark.parametrize(
     ("module", "params", "output_units", "weights", "losses"),
     [
-        ("plain_scale", [], 4, 1, 0),
-        ("object_scale", OBJECT_PARAMS, 4, 1, 1),  # the regularizer adds a loss
+        ("plain_map", [], 4, 1, 0),
+        ("object_map", OBJECT_PARAMS, 4, 1, 1),  # the regularizer adds a loss
         ("simple_dense", None, 33, 2, 1),  # the example, as generated_examples has it
     ],
 )

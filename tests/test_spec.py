@@ -19,7 +19,7 @@ from kgen.spec import make_spec
         ("metric", "variables"),
         ("initializer", "seed"),
         ("model", "optimizer"),
-        ("layer", "scale"),  # the default build() makes self.scale
+        ("layer", "kernel"),  # the default build() makes self.kernel
         ("metric", "total"),  # the default state variables
         ("model", "dense"),  # the default sublayer
         ("regularizer", "keras"),

@@ -69,6 +69,7 @@ _EXAMPLES = {
     "loss": [
         "kgen loss Huber --param threshold",
         "kgen loss ContrastiveLoss -p margin=1.0",
+        "kgen loss Huber --param threshold --style function --explain",
     ],
     "layer": [
         "kgen layer SimpleDense -p units:int=32 -p activation:activation=relu",
@@ -79,7 +80,18 @@ _EXAMPLES = {
     "initializer": ["kgen initializer ScaledNormal -p scale=1.0"],
     "constraint": ["kgen constraint NonNegative"],
     "model": ["kgen model ClippedModel -p clip_norm=1.0"],
+    "activation": [
+        "kgen activation ScaledTanh -p scale=1.0",
+        "kgen activation ScaledTanh -p scale=1.0 --style class",
+    ],
 }
+
+
+_STYLE_HELP = (
+    "class: a subclass that keeps its hyperparameters through saving and loading; "
+    "function: an outer function taking the hyperparameters, returning the function "
+    "Keras calls (a saved model keeps only its registered name)."
+)
 
 
 def _examples(lines: list[str]) -> str:
@@ -133,10 +145,26 @@ def _kind_command(kind: Kind):
         force: Annotated[
             bool, typer.Option("--force", "-f", help="Overwrite files that differ.")
         ] = False,
+        explain: Annotated[
+            bool,
+            typer.Option(
+                "--explain",
+                help="Comment each piece of the module: what it does and why.",
+            ),
+        ] = False,
+        style: Annotated[
+            str,
+            typer.Option(
+                metavar="|".join(kind.styles),
+                help=_STYLE_HELP if kind.function else "Only 'class' for this kind.",
+            ),
+        ] = kind.default_style,
     ) -> None:
         if dry_run and stdout:
             raise KgenError("--dry-run and --stdout do not go together; choose one")
-        spec = make_spec(kind.name, name, param or [], package)
+        spec = make_spec(
+            kind.name, name, param or [], package, style=style, explain=explain
+        )
         target = Target(out=out, tests_dir=tests_dir, with_tests=not no_tests)
         files = plan(spec, target)
         if stdout:
@@ -199,6 +227,34 @@ def build(
         typer.echo(f"{len(files)} files up to date")
         return
     _apply(files, force=force, dry_run=False)
+
+
+@app.command(
+    no_args_is_help=True,
+    epilog=_examples(["kgen explain layer", "kgen explain loss --style function"]),
+)
+def explain(
+    kind: Annotated[
+        str,
+        typer.Argument(metavar="KIND", help=f"One of: {', '.join(KINDS)}."),
+    ],
+    style: Annotated[
+        str | None,
+        typer.Option(metavar="class|function", help="The style to walk through."),
+    ] = None,
+) -> None:
+    """Walk through a kind: its pieces in the order Keras calls them, what each must return,
+    and the usual mistakes with what Keras then does."""
+    from kgen.explanations import walkthrough
+
+    if kind not in KINDS:
+        raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    style = style or KINDS[kind].default_style
+    if style not in KINDS[kind].styles:
+        raise KgenError(
+            f"--style {style!r}: a {kind} can be written as: {', '.join(KINDS[kind].styles)}"
+        )
+    typer.echo(walkthrough(kind, style))
 
 
 def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:

@@ -23,8 +23,16 @@ class Target:
         return self.tests_dir if self.tests_dir is not None else self.out
 
 
+# The templates of each kind, by style: <kind>/module.py.j2 and <kind>/test.py.j2, ...
+_TEMPLATES = {
+    "class": ("module.py.j2", "test.py.j2"),
+    "function": ("function.py.j2", "function_test.py.j2"),
+}
+
+
 def module_source(spec: ComponentSpec) -> str:
-    return format_source(render("module.py.j2", spec), spec.names.module_file)
+    template = _TEMPLATES[spec.style][0]
+    return format_source(render(template, spec), spec.names.module_file)
 
 
 def test_source(spec: ComponentSpec, target: Target) -> str:
@@ -34,7 +42,8 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
         sys_path = Path(
             os.path.relpath(module_root.resolve(), target.test_dir.resolve())
         )
-    source = render("test.py.j2", spec, import_name=import_name, sys_path=sys_path)
+    template = _TEMPLATES[spec.style][1]
+    source = render(template, spec, import_name=import_name, sys_path=sys_path)
     return format_source(source, spec.names.test_file)
 
 

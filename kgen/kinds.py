@@ -63,6 +63,15 @@ class BaseArg:
 
 
 @dataclass(frozen=True)
+class FunctionStyle:
+    """The plain-function form Keras also accepts for a kind (`--style function`)."""
+
+    signature: str  # the inner function's arguments: "y_true, y_pred"
+    returns: str  # for its docstring
+    use: str  # how a model takes it, for the docstring's example: "loss={}"
+
+
+@dataclass(frozen=True)
 class Kind:
     name: str  # the CLI word: "loss"
     base: str  # "keras.losses.Loss"
@@ -76,6 +85,21 @@ class Kind:
     default_attributes: frozenset[str] = (
         frozenset()
     )  # set by the default bodies: self.kernel
+    function: FunctionStyle | None = None  # the kind has a function style too
+    default_style: str = "class"
+
+    @property
+    def styles(self) -> tuple[str, ...]:
+        return ("class", "function") if self.function else ("class",)
+
+    def function_reserved(self, names: tuple[str, ...]) -> frozenset[str]:
+        """Names a param of the function style may not take: the inner function's
+        arguments, the module's own functions and what the generated code uses."""
+        assert self.function is not None
+        arguments = {
+            a.strip().split("=")[0] for a in self.function.signature.split(",")
+        }
+        return frozenset(arguments) | set(names) | _GENERATED_CODE_NAMES
 
     @property
     def reserved(self) -> frozenset[str]:
@@ -119,6 +143,9 @@ KINDS = {
             base_attributes=frozenset(
                 {"call", "dtype", "from_config", "get_config", "name", "reduction"}
             ),
+            function=FunctionStyle(
+                "y_true, y_pred", "One loss value per sample.", "loss={}"
+            ),
         ),
         Kind(
             name="layer",
@@ -148,6 +175,9 @@ KINDS = {
             summary="a keras.regularizers.Regularizer subclass",
             methods=("init", "__call__"),
             base_attributes=frozenset({"from_config", "get_config"}),
+            function=FunctionStyle(
+                "x", "A scalar penalty for the weights `x`.", "kernel_regularizer={}"
+            ),
         ),
         Kind(
             name="initializer",
@@ -164,6 +194,11 @@ KINDS = {
                 ),
             ),
             base_attributes=frozenset({"clone", "from_config", "get_config"}),
+            function=FunctionStyle(
+                "shape, dtype=None",
+                "A tensor of the given shape and dtype.",
+                "kernel_initializer={}",
+            ),
         ),
         Kind(
             name="constraint",
@@ -171,6 +206,23 @@ KINDS = {
             summary="a keras.constraints.Constraint subclass",
             methods=("init", "__call__"),
             base_attributes=frozenset({"from_config", "get_config"}),
+            function=FunctionStyle(
+                "w",
+                "The weights `w`, projected into the allowed set.",
+                "kernel_constraint={}",
+            ),
+        ),
+        Kind(
+            name="activation",
+            base="keras.layers.Layer",
+            summary="an activation function (or, with --style class, a layer)",
+            methods=("init", "call"),
+            takes_kwargs=True,
+            base_attributes=_LAYER_ATTRIBUTES,
+            function=FunctionStyle(
+                "x", "A tensor of the shape of `x`.", "activation={}"
+            ),
+            default_style="function",
         ),
         Kind(
             name="model",

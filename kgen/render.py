@@ -9,6 +9,7 @@ import jinja2
 
 import kgen.templates
 from kgen.errors import KgenError
+from kgen.explanations import apply_markers
 from kgen.formatting import format_snippet
 from kgen.params import python_literal
 from kgen.spec import ComponentSpec
@@ -24,6 +25,7 @@ _IMPORT_GROUPS = (
         "random": "import random",
         "subprocess": "import subprocess",
         "sys": "import sys",
+        "zipfile": "import zipfile",
         "Path": "from pathlib import Path",
     },
     {
@@ -62,6 +64,13 @@ def arg_line(text: str, indent: int = 8) -> str:
 def example_args(spec: ComponentSpec) -> str:
     """`threshold=1.0, ...`: the constructor call of a docstring example, with the defaults."""
     return ", ".join(f"{p.name}={python_literal(p.default)}" for p in spec.params)
+
+
+def function_call(spec: ComponentSpec) -> str:
+    """What a model is given in the function style: `make_huber(threshold=1.0)` or `huber`."""
+    if spec.params:
+        return f"{spec.factory_name}({example_args(spec)})"
+    return spec.function_name
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -104,6 +113,7 @@ def environment() -> jinja2.Environment:
     env.filters["py"] = python_literal
     env.filters["arg_line"] = arg_line
     env.filters["example_args"] = example_args
+    env.filters["function_call"] = function_call
     env.filters["format_snippet"] = format_snippet
     env.filters["doc_escape"] = doc_escape
     env.filters["format_kw"] = "{0}={0}".format
@@ -121,7 +131,7 @@ def render(template: str, spec: ComponentSpec, **context: object) -> str:
         )
     except jinja2.TemplateError as error:
         raise KgenError(f"template {name}: {error}") from None
-    return _insert_imports(source, name)
+    return _insert_imports(apply_markers(source, spec.explain), name)
 
 
 def render_support(template: str) -> str:

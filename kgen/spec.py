@@ -26,10 +26,28 @@ class ComponentSpec:
     )  # method -> code replacing the default
     input_shape: str = ""  # layers: docstring sections
     output_shape: str = ""
+    style: str = "class"  # or "function", for the kinds that have it
+    explain: bool = False  # comments that explain each piece (kgen.explanations)
+
+    @property
+    def function_name(self) -> str:
+        return self.names.module
+
+    @property
+    def factory_name(self) -> str:
+        """The outer function of the function style, taking the hyperparameters."""
+        return f"make_{self.names.module}"
 
     @property
     def registered_name(self) -> str:
+        if self.style == "function":
+            return f"{self.package}>{self.function_name}"
         return f"{self.package}>{self.names.class_name}"
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """What a build spec may give bodies for."""
+        return ("function",) if self.style == "function" else self.kind.methods
 
 
 def make_spec(
@@ -43,10 +61,17 @@ def make_spec(
     bodies: dict[str, str] | None = None,
     input_shape: str = "",
     output_shape: str = "",
+    style: str | None = None,
+    explain: bool = False,
 ) -> ComponentSpec:
     if kind not in KINDS:
         raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
     the_kind = KINDS[kind]
+    style = style or the_kind.default_style
+    if style not in the_kind.styles:
+        raise KgenError(
+            f"--style {style!r}: a {kind} can be written as: {', '.join(the_kind.styles)}"
+        )
     names = derive_names(name)
     param_docs = dict(param_docs or {})
     parsed = []
@@ -54,7 +79,11 @@ def make_spec(
         param = parse_param(text)
         doc = _one_line(param_docs.pop(param.name, ""), f"the doc of {param.name}")
         parsed.append(Param(param.name, param.type, param.default, doc))
-    _check_param_names(the_kind, parsed)
+    if style == "function":
+        reserved = the_kind.function_reserved((names.module, f"make_{names.module}"))
+        _check_param_names(parsed, reserved, "the function")
+    else:
+        _check_param_names(parsed, the_kind.reserved, the_kind.base)
     if param_docs:
         raise KgenError(
             f"{names.class_name}: docs for unknown params: {', '.join(param_docs)}"
@@ -69,32 +98,43 @@ def make_spec(
         params=tuple(parsed),
         package=package,
         summary=_one_line(summary, "summary"),
-        bodies=_check_bodies(the_kind, names, bodies or {}),
+        bodies=_check_bodies(
+            the_kind.methods if style == "class" else ("function",),
+            f"a {kind} ({style} style)",
+            names,
+            bodies or {},
+        ),
         input_shape=_docstring_text(input_shape, "input_shape"),
         output_shape=_docstring_text(output_shape, "output_shape"),
+        style=style,
+        explain=explain,
     )
 
 
-def _check_param_names(kind: Kind, params: list[Param]) -> None:
+def _check_param_names(
+    params: list[Param], reserved: frozenset[str], owner: str
+) -> None:
     seen = set()
     for param in params:
         if param.name in seen:
             raise KgenError(f"--param {param.name!r} is given twice")
         seen.add(param.name)
-        if param.name in kind.reserved:
+        if param.name in reserved:
             raise KgenError(
-                f"--param {param.name!r} clashes with a name that {kind.base} or the "
+                f"--param {param.name!r} clashes with a name that {owner} or the "
                 "generated code already uses; choose another name"
             )
 
 
-def _check_bodies(kind: Kind, names: Names, bodies: dict[str, str]) -> dict[str, str]:
+def _check_bodies(
+    methods: tuple[str, ...], what: str, names: Names, bodies: dict[str, str]
+) -> dict[str, str]:
     checked = {}
     for method, code in bodies.items():
-        if method not in kind.methods:
+        if method not in methods:
             raise KgenError(
-                f"{names.class_name}: no method {method!r} in a {kind.name}; bodies can be "
-                f"given for: {', '.join(kind.methods)}"
+                f"{names.class_name}: no method {method!r} in {what}; bodies can be "
+                f"given for: {', '.join(methods)}"
             )
         code = textwrap.dedent(code).strip("\n")
         try:

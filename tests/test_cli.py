@@ -53,7 +53,12 @@ def test_a_different_existing_file_is_a_conflict_and_nothing_is_written(kgen, tm
     assert not (tmp_path / "test_huber.py").exists()
     forced = kgen("loss", "Huber", "--force")
     assert forced.returncode == 0
-    assert forced.stdout.split()[:4] == ["overwrite", "huber.py", "create", "test_huber.py"]
+    assert forced.stdout.split()[:4] == [
+        "overwrite",
+        "huber.py",
+        "create",
+        "test_huber.py",
+    ]
 
 
 def test_a_conftest_of_the_users_own_is_left_alone(kgen, tmp_path):

@@ -17,6 +17,7 @@ BASES = {
     "regularizer": lambda: keras.regularizers.Regularizer(),
     "initializer": lambda: keras.initializers.Initializer(),
     "constraint": lambda: keras.constraints.Constraint(),
+    "activation": lambda: keras.layers.Layer(),
     "model": lambda: keras.Model(),
 }
 

@@ -93,15 +93,17 @@ def valid_requests(draw):
                 params.append(f"{name}:{type_name}={default}")
             else:
                 params.append(f"{name}:{type_name}={python_literal(default)}")
-    return kind, draw(class_names()), params
+    style = draw(st.sampled_from(KINDS[kind].styles))
+    return kind, draw(class_names()), params, style, draw(st.booleans())
 
 
 def exercise(component, kind):
-    """Use the component as Keras would, with its default arguments."""
+    """Use the component (an instance or, in the function style, the function) as Keras
+    would, with its default arguments."""
     x = keras.ops.convert_to_tensor(
         np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
     )
-    if kind == "layer":
+    if kind in ("layer", "activation"):
         return component(x)
     if kind == "loss":
         return component(x, x * 0.5)
@@ -116,19 +118,22 @@ def exercise(component, kind):
     return component(x)
 
 
-def import_file(
-    path, number=itertools.count()
-):  # noqa: B008 - one counter for all calls
+_NUMBERS = itertools.count()  # a new module name for every import
+
+
+def import_file(path):
     """Import a generated module from its file, under a name no other draw used."""
-    module_spec = importlib.util.spec_from_file_location(f"drawn_{next(number)}", path)
+    module_spec = importlib.util.spec_from_file_location(
+        f"drawn_{next(_NUMBERS)}", path
+    )
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
     return module
 
 
 def check_valid(drawn):
-    kind, name, params = drawn
-    spec = make_spec(kind, name, params)
+    kind, name, params, style, explain = drawn
+    spec = make_spec(kind, name, params, style=style, explain=explain)
     for source in (
         module_source(spec),
         generate.test_source(spec, Target(out=Path("."))),
@@ -139,6 +144,14 @@ def check_valid(drawn):
         path = Path(folder) / spec.names.module_file
         path.write_text(module_source(spec), encoding="utf-8")
         module = import_file(path)
+    if style == "function":
+        function = getattr(module, spec.function_name)
+        outputs = exercise(function, kind)
+        assert np.all(np.isfinite(keras.ops.convert_to_numpy(outputs)))
+        payload = json.dumps(keras.saving.serialize_keras_object(function))
+        restored = keras.saving.deserialize_keras_object(json.loads(payload))
+        assert keras.saving.get_registered_name(restored) == spec.registered_name
+        return
     component_class = getattr(module, spec.names.class_name)
     component = component_class()
     outputs = exercise(component, kind)
@@ -151,8 +164,16 @@ def check_valid(drawn):
 @QUICK
 @given(valid_requests())
 # Rare draws that once broke the default layer body (a 1-D weight): always tried.
-@example(("layer", "Rotation", ["p_init:initializer=orthogonal"]))
-@example(("layer", "Same", ["p_init:initializer=identity", "p_act:activation=gelu"]))
+@example(("layer", "Rotation", ["p_init:initializer=orthogonal"], "class", False))
+@example(
+    (
+        "layer",
+        "Same",
+        ["p_init:initializer=identity", "p_act:activation=gelu"],
+        "class",
+        True,
+    )
+)
 def test_valid_requests_give_working_components(drawn):
     check_valid(drawn)
 
@@ -170,7 +191,8 @@ def invalid_requests(draw):
     name, params = draw(class_names()), draw(
         st.lists(words.map(lambda w: f"p_{w}=1.0"), max_size=2, unique=True)
     )
-    mistake = draw(st.integers(0, 9))
+    options = []
+    mistake = draw(st.integers(0, 10))
     if mistake == 0:  # a name that is no identifier
         name = draw(
             st.sampled_from(["", "1abc", "my-loss", "my loss", "_private", "a.b", "ü"])
@@ -209,9 +231,13 @@ def invalid_requests(draw):
         params.append(
             draw(st.sampled_from(["p_x=", "p_x=foo(1)", "p_x=[1,", "p_x=1 +"]))
         )
-    else:  # NaN and infinity have no literal
+    elif mistake == 9:  # NaN and infinity have no literal
         params.append(draw(st.sampled_from(["p_x=float('nan')", "p_x=1e999"])))
-    return kind, name, params
+    else:  # a style the kind does not have
+        kind = draw(st.sampled_from(["layer", "metric", "model", "loss"]))
+        style = "banana" if kind == "loss" else "function"
+        options = [f"--style={style}"]
+    return kind, name, params, options
 
 
 def run_kgen(args, cwd):
@@ -234,9 +260,9 @@ def run_kgen(args, cwd):
 
 
 def check_invalid(drawn):
-    kind, name, params = drawn
+    kind, name, params, options = drawn
     with tempfile.TemporaryDirectory() as folder:
-        args = [kind, name, *[f"--param={param}" for param in params]]
+        args = [kind, name, *[f"--param={param}" for param in params], *options]
         code, _, err = run_kgen(args, folder)
         assert code != 0
         assert err.startswith("kgen: error: ") and err.count("\n") == 1, err

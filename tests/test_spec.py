@@ -70,8 +70,10 @@ def test_refuses_a_bad_package(package):
 def test_refuses_a_body_that_does_not_parse_or_has_no_method():
     with pytest.raises(KgenError, match="does not parse"):
         make_spec("loss", "Huber", bodies={"call": "return ("})
-    with pytest.raises(KgenError, match="no method 'build' in a loss"):
+    with pytest.raises(KgenError, match=r"no method 'build' in a loss \(class style\)"):
         make_spec("loss", "Huber", bodies={"build": "pass"})
+    with pytest.raises(KgenError, match="bodies can be given for: function"):
+        make_spec("loss", "Huber", style="function", bodies={"call": "pass"})
 
 
 def test_registered_name_uses_the_package():

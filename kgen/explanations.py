@@ -1,0 +1,388 @@
+"""What each piece of a generated component does and why: the one source of `--explain`
+comments and of `kgen explain KIND`.
+
+Templates mark a piece with a line `# kgen-explain: KEY`; rendering replaces the marker with
+NOTES[KEY] as a comment, or drops it when the module is to stay lean. Every `mistake` with an
+`error` is checked against the installed Keras by the test suite (tests/test_explanations.py).
+"""
+
+import re
+import textwrap
+from dataclasses import dataclass
+
+from kgen.errors import KgenError
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str  # what the piece does and why, in a line or two
+    mistake: str = ""  # the usual mistake at this piece...
+    error: str = ""  # ...and what Keras then does or says
+
+
+NOTES = {
+    "register": Note(
+        "Registration files the class under its registered name; a saved model names it so,"
+        " and load_model finds it once this module is imported, without custom_objects.",
+        mistake="leaving the decorator out (or not importing the module before loading)",
+        error="load_model fails: 'Could not locate class ...'",
+    ),
+    "function_register": Note(
+        "Registered by name, so that a model using the function can be saved and loaded."
+        " A saved model keeps only that name: the hyperparameters closed over are not saved.",
+        mistake="expecting a saved model to remember the hyperparameters of the closure",
+        error="none: the loaded model uses whichever function is registered under the name",
+    ),
+    "function_factory": Note(
+        "The outer function takes the hyperparameters and returns the inner one, which"
+        " closes over them: Keras calls the inner function with its usual arguments only.",
+    ),
+    "function_default": Note(
+        "Importing this module registers the function with the default hyperparameters:"
+        " that is the one a loaded model gets. To save other values, use the class style.",
+    ),
+    "init": Note(
+        "The constructor stores every hyperparameter on self, so that get_config can"
+        " write it back and from_config can rebuild the same object.",
+    ),
+    "loss_base_args": Note(
+        "reduction, name and dtype go to the base class: its __call__ applies sample_weight"
+        " and then the reduction to what call returns.",
+    ),
+    "metric_base_args": Note(
+        "name and dtype go to the base class, which must be initialized before any"
+        " variable is added.",
+    ),
+    "kwargs": Note(
+        "**kwargs carries the base arguments (name, dtype, trainable...): from_config calls"
+        " cls(**config) with them, so a constructor without **kwargs cannot load.",
+        mistake="a constructor without **kwargs",
+        error="from_config fails: TypeError: Error when deserializing class ...",
+    ),
+    "object_params": Note(
+        "keras.<module>.get turns a name, a config or an object into the object itself,"
+        " so the constructor accepts all three, and from_config can pass a config back.",
+    ),
+    "seed": Note(
+        "Like Keras's own initializers: without a seed one is drawn now, so every call"
+        " gives the same values. The seed given stays in the config as it was.",
+        mistake="drawing new random values on every call",
+        error="none, silently: each call, and each model built, starts from other weights",
+    ),
+    "build": Note(
+        "build runs once, at the first call, when the input shape is known: weights whose"
+        " size depends on the input are created here, not in __init__.",
+    ),
+    "add_weight": Note(
+        "add_weight makes a tracked variable: trained, regularized, constrained, saved and"
+        " loaded with the layer. Pass its arguments by keyword.",
+    ),
+    "call": Note(
+        "call is the forward computation. Written with keras.ops, it runs eagerly, traced"
+        " into a graph and under XLA; keep Python side effects out of it.",
+    ),
+    "compute_output_shape": Note(
+        "compute_output_shape gives the output's shape without computing it, for symbolic"
+        " inputs such as keras.Input; None stands for an unknown size.",
+    ),
+    "get_config": Note(
+        "get_config returns the constructor's arguments as plain (JSON) values: saving"
+        " writes them into the .keras file, and loading calls from_config(config).",
+        mistake="a class without get_config",
+        error="ValueError: Cannot register a class that does not have a get_config() method.",
+    ),
+    "serialize_objects": Note(
+        "Keras objects go into the config serialized (keras.<module>.serialize), so that"
+        " the config stays JSON; get() in the constructor reads them back.",
+    ),
+    "loss_call": Note(
+        "call returns one loss per sample. Do not average over the batch here: the base"
+        " class weights each sample by sample_weight, then applies the reduction.",
+        mistake="averaging over the batch inside call",
+        error="none, silently: reduction='none' gives a single value, not one per sample",
+    ),
+    "metric_state": Note(
+        "The state lives in variables made with add_variable: they are saved, reset, and"
+        " summed over devices under tf.distribute (aggregation='sum').",
+    ),
+    "update_state": Note(
+        "update_state adds one batch to the state; it runs inside the compiled train and"
+        " test steps, so it must only use keras.ops and assign to variables.",
+    ),
+    "result": Note(
+        "result turns the state into the metric's value; Keras calls it after each batch"
+        " for the progress bar and the history.",
+    ),
+    "reset_state": Note(
+        "reset_state sets the state back to zero; Keras calls it at the start of every"
+        " epoch and of every evaluate.",
+        mistake="overriding reset_states (plural), the Keras 2 name",
+        error="none, silently: Keras 3 never calls it, so the state is never reset",
+    ),
+    "regularizer_call": Note(
+        "__call__ returns one number, the penalty for these weights; Keras adds it to the"
+        " model's loss through layer.losses at every training step.",
+    ),
+    "regularizer_config": Note(
+        "The base class's get_config raises NotImplementedError: a regularizer with"
+        " hyperparameters must write its own, or it cannot be saved.",
+        mistake="relying on the base class's get_config",
+        error="NotImplementedError: ... does not implement get_config()",
+    ),
+    "initializer_call": Note(
+        "__call__(shape, dtype) returns the initial values of a weight of that shape; the"
+        " layer calls it from add_weight, in build.",
+    ),
+    "constraint_call": Note(
+        "__call__ returns the weights projected back into the allowed set; Keras applies"
+        " it after every optimizer step.",
+    ),
+    "model_init": Note(
+        "Sublayers assigned to self in __init__ are tracked: their weights are trained,"
+        " saved and loaded with the model.",
+    ),
+    "model_build": Note(
+        "build creates every sublayer's weights from the input shape: a model loaded from"
+        " a file is built before its weights are restored.",
+    ),
+    "train_step": Note(
+        "fit calls train_step once per batch, compiled into a graph: forward pass under a"
+        " tape, loss, gradients, optimizer step, metrics. It returns the metrics' values.",
+    ),
+    "unpack": Note(
+        "data is whatever the dataset yields: (x, y), (x, y, sample_weight) or x alone.",
+    ),
+    "tape": Note(
+        "The tape records the forward pass, so that the gradients of the loss with"
+        " respect to the weights can be taken afterwards.",
+    ),
+    "compute_loss": Note(
+        "compute_loss applies the loss given to compile, with sample_weight, and adds"
+        " self.losses (regularization penalties). Under tf.distribute it is divided by"
+        " the number of devices, whose gradients are summed.",
+    ),
+    "scale_loss": Note(
+        "scale_loss multiplies the loss by the loss scale of a LossScaleOptimizer (mixed"
+        " precision), so that small float16 gradients do not round to zero.",
+        mistake="taking the gradients of the unscaled loss",
+        error="none, silently: under mixed precision the updates come out far too small",
+    ),
+    "apply": Note(
+        "optimizer.apply updates each variable from its gradient (and unscales them"
+        " first under loss scaling).",
+    ),
+    "update_metrics": Note(
+        "The loss metric gets the batch's loss (multiplied back by the number of devices),"
+        " the compiled metrics get y and y_pred; the step returns every metric's result.",
+    ),
+    "test_step": Note(
+        "evaluate calls test_step once per batch: the same as train_step without the tape"
+        " and the optimizer, with training=False.",
+    ),
+}
+
+# A marker line, and the short comment lines right below it, which the note replaces.
+_MARKER = re.compile(
+    r"^([ \t]*)# kgen-explain: (\w+)\n((?:\1# (?!TODO)[^\n]*\n)*)", re.MULTILINE
+)
+
+
+def apply_markers(source: str, explain: bool) -> str:
+    """Replace each `# kgen-explain: KEY` line by its note as a comment (the note then stands
+    for the short comment below the marker, if any), or drop the marker line."""
+
+    def replace(match: re.Match) -> str:
+        indent, key, short_comment = match.groups()
+        if key not in NOTES:
+            raise KgenError(f"a template asks to explain {key!r}, which has no note")
+        if not explain:
+            return short_comment
+        lines = textwrap.wrap(
+            NOTES[key].text,
+            width=88 - len(indent) - 2,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        return "".join(f"{indent}# {line}\n" for line in lines)
+
+    return _MARKER.sub(replace, source)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One piece of a component, as `kgen explain` shows it."""
+
+    piece: str  # how it reads in the code
+    returns: str  # what it must return
+    notes: tuple[str, ...]  # keys of NOTES
+
+
+_REGISTER = Step(
+    '@keras.saving.register_keras_serializable(package="Custom")',
+    "the class, now known by its registered name (runs once, at import)",
+    ("register",),
+)
+_CONFIG = Step(
+    "get_config(self)",
+    "a dict of every constructor argument, in plain JSON values (called when saving)",
+    ("get_config",),
+)
+
+# The pieces of each kind, in the order Keras uses them.
+WALKTHROUGHS = {
+    ("loss", "class"): (
+        _REGISTER,
+        Step(
+            "__init__(self, <params>, reduction=..., name=None, dtype=None)",
+            "nothing; it stores the params",
+            ("init", "loss_base_args"),
+        ),
+        Step(
+            "call(self, y_true, y_pred)",
+            "one loss per sample, shape (batch_size,): the base class weights and reduces",
+            ("loss_call",),
+        ),
+        _CONFIG,
+    ),
+    ("layer", "class"): (
+        _REGISTER,
+        Step("__init__(self, <params>, **kwargs)", "nothing", ("init", "kwargs")),
+        Step(
+            "build(self, input_shape)",
+            "nothing; it creates the weights with add_weight (at the first call)",
+            ("build", "add_weight"),
+        ),
+        Step("call(self, inputs)", "the output tensor", ("call",)),
+        Step(
+            "compute_output_shape(self, input_shape)",
+            "the output's shape, a tuple",
+            ("compute_output_shape",),
+        ),
+        _CONFIG,
+    ),
+    ("metric", "class"): (
+        _REGISTER,
+        Step(
+            "__init__(self, <params>, name=None, dtype=None)",
+            "nothing; it creates the state variables with add_variable",
+            ("init", "metric_base_args", "metric_state"),
+        ),
+        Step(
+            "update_state(self, y_true, y_pred, sample_weight=None)",
+            "nothing; it assigns to the state variables (every batch)",
+            ("update_state",),
+        ),
+        Step("result(self)", "the metric's value, a scalar tensor", ("result",)),
+        Step(
+            "reset_state(self)",
+            "nothing; it zeroes the state (every epoch, every evaluate)",
+            ("reset_state",),
+        ),
+        _CONFIG,
+    ),
+    ("regularizer", "class"): (
+        _REGISTER,
+        Step("__init__(self, <params>)", "nothing", ("init",)),
+        Step(
+            "__call__(self, x)",
+            "a scalar penalty (every training step)",
+            ("regularizer_call",),
+        ),
+        Step("get_config(self)", "a dict of every param", ("regularizer_config",)),
+    ),
+    ("initializer", "class"): (
+        _REGISTER,
+        Step("__init__(self, <params>, seed=None)", "nothing", ("init", "seed")),
+        Step(
+            "__call__(self, shape, dtype=None)",
+            "a tensor of that shape and dtype (once per weight, in build)",
+            ("initializer_call",),
+        ),
+        _CONFIG,
+    ),
+    ("constraint", "class"): (
+        _REGISTER,
+        Step("__init__(self, <params>)", "nothing", ("init",)),
+        Step(
+            "__call__(self, w)",
+            "the projected weights, of w's shape (after every optimizer step)",
+            ("constraint_call",),
+        ),
+        _CONFIG,
+    ),
+    ("activation", "class"): (
+        _REGISTER,
+        Step("__init__(self, <params>, **kwargs)", "nothing", ("init", "kwargs")),
+        Step("call(self, inputs)", "a tensor of the input's shape", ("call",)),
+        Step(
+            "compute_output_shape(self, input_shape)",
+            "input_shape",
+            ("compute_output_shape",),
+        ),
+        _CONFIG,
+    ),
+    ("model", "class"): (
+        _REGISTER,
+        Step("__init__(self, <params>, **kwargs)", "nothing", ("init", "model_init")),
+        Step("build(self, input_shape)", "nothing", ("model_build",)),
+        Step("call(self, inputs, training=False)", "the output tensor", ("call",)),
+        Step(
+            "train_step(self, data)",
+            "a dict of metric results (once per batch in fit)",
+            (
+                "train_step",
+                "unpack",
+                "tape",
+                "compute_loss",
+                "scale_loss",
+                "apply",
+                "update_metrics",
+            ),
+        ),
+        Step(
+            "test_step(self, data)",
+            "a dict of metric results (once per batch in evaluate)",
+            ("test_step",),
+        ),
+        _CONFIG,
+    ),
+}
+for _kind in ("loss", "regularizer", "initializer", "constraint", "activation"):
+    WALKTHROUGHS[(_kind, "function")] = (
+        Step(
+            "def make_<name>(<params>):",
+            "the inner function, closing over the params",
+            ("function_factory",),
+        ),
+        Step(
+            '@keras.saving.register_keras_serializable(package="Custom", name="<name>")',
+            "the inner function, now known by its registered name",
+            ("function_register",),
+        ),
+        Step(
+            "<name> = make_<name>()",
+            "the function with the default params, registered at import",
+            ("function_default",),
+        ),
+    )
+
+
+def walkthrough(kind: str, style: str) -> str:
+    """The annotated walkthrough that `kgen explain KIND` prints."""
+    lines = [
+        f"The pieces of a {kind} ({style} style), in the order Keras uses them.",
+        "",
+    ]
+    for number, step in enumerate(WALKTHROUGHS[(kind, style)], start=1):
+        lines.append(f"{number}. {step.piece}")
+        lines.append(f"   Returns: {step.returns}.")
+        for key in step.notes:
+            note = NOTES[key]
+            lines += textwrap.wrap(
+                note.text, 88, initial_indent="   ", subsequent_indent="   "
+            )
+            if note.mistake:
+                lines.append(f"   Mistake: {note.mistake}.")
+                lines.append(f"   Then: {note.error}")
+        lines.append("")
+    return "\n".join(lines)

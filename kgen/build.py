@@ -19,6 +19,8 @@ _COMPONENT_KEYS = {
     "bodies",
     "input_shape",
     "output_shape",
+    "style",
+    "explain",
 }
 
 
@@ -53,6 +55,8 @@ def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
                 bodies=get("bodies", dict, {}),
                 input_shape=get("input_shape", str, ""),
                 output_shape=get("output_shape", str, ""),
+                style=get("style", str, "") or None,
+                explain=get("explain", bool, False),
             )
         except KgenError as error:
             raise KgenError(f"{where}: {error}") from None
@@ -90,4 +94,9 @@ class _Getter:
         return value
 
 
-_TOML_TYPES = {str: "a string", list: "a list of strings", dict: "a table of strings"}
+_TOML_TYPES = {
+    str: "a string",
+    bool: "true or false",
+    list: "a list of strings",
+    dict: "a table of strings",
+}

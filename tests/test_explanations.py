@@ -1,0 +1,203 @@
+"""The notes behind `--explain` and `kgen explain`: each is used, and each claim about a
+mistake is what the installed Keras really does."""
+
+import json
+import re
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from kgen.explanations import NOTES, WALKTHROUGHS
+from kgen.generate import module_source
+from kgen.kinds import KINDS
+from kgen.spec import make_spec
+
+OBJECT_PARAMS = ["act:activation=relu", "init_fn:initializer=ones", "rate=0.5"]
+
+
+def every_module(explain):
+    for kind in KINDS.values():
+        for style in kind.styles:
+            for params in ([], OBJECT_PARAMS):
+                spec = make_spec(
+                    kind.name, "Sample", params, style=style, explain=explain
+                )
+                yield module_source(spec)
+
+
+def comment_text(source):
+    """The module's comments, joined into one line of words."""
+    return " ".join(
+        " ".join(
+            line.strip()[2:] for line in re.findall(r"^\s*# .*$", source, re.MULTILINE)
+        ).split()
+    )
+
+
+def opening(note):
+    return " ".join(note.text.split()[:8])
+
+
+def test_every_note_appears_in_some_explained_module():
+    comments = " ".join(comment_text(source) for source in every_module(explain=True))
+    missing = [key for key, note in NOTES.items() if opening(note) not in comments]
+    assert missing == []
+
+
+def test_lean_modules_carry_no_note_and_no_marker():
+    for source in every_module(explain=False):
+        assert "kgen-explain" not in source
+        comments = comment_text(source)
+        assert [k for k, n in NOTES.items() if opening(n) in comments] == []
+
+
+def test_every_walkthrough_step_names_known_notes_and_covers_each_style():
+    assert set(WALKTHROUGHS) == {
+        (kind.name, style) for kind in KINDS.values() for style in kind.styles
+    }
+    for steps in WALKTHROUGHS.values():
+        for step in steps:
+            assert set(step.notes) <= set(NOTES)
+
+
+# Each mistake a note warns about, made on purpose: what Keras does then.
+def unregistered_layer_cannot_load(tmp_path):
+    class Unregistered(keras.layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+    model = keras.Sequential([keras.Input(shape=(2,)), Unregistered()])
+    model.save(tmp_path / "model.keras")
+    with pytest.raises(TypeError) as error:
+        keras.saving.load_model(tmp_path / "model.keras")
+    return str(error.value)
+
+
+def layer_without_kwargs_cannot_load(tmp_path):
+    class NoKwargs(keras.layers.Layer):
+        def __init__(self, units=2):
+            super().__init__()
+            self.units = units
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    with pytest.raises(TypeError) as error:
+        NoKwargs.from_config(NoKwargs(3).get_config())
+    return str(error.value)
+
+
+def class_without_get_config_cannot_register(tmp_path):
+    with pytest.raises(ValueError) as error:
+        keras.saving.register_keras_serializable()(type("NoConfig", (), {}))
+    return str(error.value)
+
+
+def base_regularizer_has_no_config(tmp_path):
+    with pytest.raises(NotImplementedError) as error:
+        keras.regularizers.Regularizer().get_config()
+    return str(error.value)
+
+
+def reset_states_is_never_called(tmp_path):
+    calls = []
+
+    class OldStyle(keras.metrics.MeanAbsoluteError):
+        def reset_states(self):
+            calls.append(1)
+
+    metric = OldStyle()
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse", metrics=[metric])
+    model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=2, verbose=0)
+    model.evaluate(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
+    assert calls == []
+    return "Keras 3 never calls it"
+
+
+def loss_averaging_in_call_loses_the_samples(tmp_path):
+    class Averaging(keras.losses.Loss):
+        def call(self, y_true, y_pred):
+            return keras.ops.mean(keras.ops.square(y_true - y_pred))
+
+    values = Averaging(reduction="none")(np.zeros((4, 1)), np.ones((4, 1)))
+    assert tuple(values.shape) == ()
+    return "reduction='none' gives a single value"
+
+
+def unseeded_initializer_changes_every_call(tmp_path):
+    def naive(shape, dtype=None):
+        return keras.random.normal(shape, dtype=dtype)
+
+    first, second = (keras.ops.convert_to_numpy(naive((3, 3))) for _ in range(2))
+    assert not np.array_equal(first, second)
+    return "each call"
+
+
+def unscaled_gradients_come_out_too_small(tmp_path):
+    optimizer = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(1.0))
+    variable = keras.Variable([1.0])
+    optimizer.build([variable])
+    optimizer.apply([tf.constant([1.0])], [variable])  # a gradient of an unscaled loss
+    step = 1.0 - float(variable.numpy()[0])
+    assert 0 < step < 1e-3  # divided by the loss scale, 32768 at first
+    return "far too small"
+
+
+def closure_keeps_only_its_name(tmp_path):
+    def make_scaled(scale):
+        @keras.saving.register_keras_serializable(package="Facts", name="scaled")
+        def scaled(y_true, y_pred):
+            return scale * keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+        return scaled
+
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    model.compile(loss=make_scaled(7.5))
+    model.save(tmp_path / "model.keras")
+    with zipfile.ZipFile(tmp_path / "model.keras") as archive:
+        config = json.loads(archive.read("config.json"))
+    assert config["compile_config"]["loss"]["config"] == "Facts>scaled"
+    assert "7.5" not in json.dumps(config)
+    return "the hyperparameters closed over are not saved"
+
+
+CHECKS = {
+    "register": (unregistered_layer_cannot_load, "Could not locate class"),
+    "kwargs": (layer_without_kwargs_cannot_load, "Error when deserializing class"),
+    "get_config": (
+        class_without_get_config_cannot_register,
+        "Cannot register a class that does not have a get_config() method.",
+    ),
+    "regularizer_config": (
+        base_regularizer_has_no_config,
+        "does not implement get_config()",
+    ),
+    "reset_state": (reset_states_is_never_called, "Keras 3 never calls it"),
+    "loss_call": (
+        loss_averaging_in_call_loses_the_samples,
+        "reduction='none' gives a single value",
+    ),
+    "seed": (unseeded_initializer_changes_every_call, "each call"),
+    "scale_loss": (unscaled_gradients_come_out_too_small, "far too small"),
+    "function_register": (
+        closure_keeps_only_its_name,
+        "the hyperparameters closed over are not saved",
+    ),
+}
+
+
+def test_every_mistake_has_a_check():
+    assert set(CHECKS) == {key for key, note in NOTES.items() if note.mistake}
+
+
+@pytest.mark.parametrize("key", sorted(CHECKS))
+def test_what_a_note_says_keras_does_is_what_keras_does(key, tmp_path):
+    check, fragment = CHECKS[key]
+    observed = check(tmp_path)
+    assert fragment in observed
+    note = NOTES[key]
+    assert fragment.rstrip(".").split(" ...")[0] in note.error + " " + note.text

@@ -249,3 +249,67 @@ def test_a_broken_template_cache_never_stops_generation(kgen, tmp_path):
     )
     assert again.returncode == 0, again.stderr
     assert again.stdout == first.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "style"),
+    [
+        ("layer", "class"),
+        ("model", "class"),
+        ("loss", "function"),
+        ("activation", "function"),
+    ],
+)
+def test_explain_walks_through_a_kind(kgen, kind, style):
+    from kgen.explanations import NOTES, WALKTHROUGHS
+
+    result = kgen("explain", kind, "--style", style)
+    assert result.returncode == 0, result.stderr
+    for number, step in enumerate(WALKTHROUGHS[(kind, style)], start=1):
+        assert f"{number}. {step.piece}" in result.stdout
+        for key in step.notes:
+            assert " ".join(NOTES[key].text.split()[:5]) in " ".join(
+                result.stdout.split()
+            )
+
+
+def test_explain_refuses_an_unknown_kind_or_style(kgen):
+    result = kgen("explain", "lose")
+    assert result.returncode == 1 and "unknown kind 'lose'" in result.stderr
+    result = kgen("explain", "layer", "--style", "function")
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == "kgen: error: --style 'function': a layer can be written as: class\n"
+    )
+
+
+def test_activation_is_a_function_unless_asked_for_a_class(kgen, tmp_path):
+    assert kgen("activation", "ScaledTanh", "-p", "scale=1.0").returncode == 0
+    source = (tmp_path / "scaled_tanh.py").read_text()
+    assert "def make_scaled_tanh(scale=1.0):" in source
+    assert (
+        '@keras.saving.register_keras_serializable(package="Custom", name="scaled_tanh")'
+        in source
+    )
+    result = kgen(
+        "activation", "ScaledTanh", "-p", "scale=1.0", "--style", "class", "--force"
+    )
+    assert result.returncode == 0, result.stderr
+    source = (tmp_path / "scaled_tanh.py").read_text()
+    assert "class ScaledTanh(keras.layers.Layer):" in source
+
+
+def test_explain_adds_comments_and_leaves_the_code_as_it_is(kgen, tmp_path):
+    kgen("layer", "Lean", "--no-tests")
+    kgen("layer", "Lean", "--no-tests", "--explain", "--out", "explained")
+    lean = (tmp_path / "lean.py").read_text()
+    explained = (tmp_path / "explained" / "lean.py").read_text()
+    assert len(explained.splitlines()) > len(lean.splitlines()) + 10
+
+    def code(source):
+        return [
+            line for line in source.splitlines() if not line.strip().startswith("#")
+        ]
+
+    assert code(explained) == code(lean)

@@ -11,6 +11,7 @@ from conftest import EXAMPLES, ROOT, assert_clean_code, passed_and_skipped, run_
 from kgen.spec import make_spec
 
 SPEC = EXAMPLES / "examples.toml"
+EXPLAINED = EXAMPLES / "explained"
 MODULES = sorted(
     p.stem
     for p in EXAMPLES.glob("*.py")
@@ -22,6 +23,9 @@ def test_examples_are_what_kgen_builds_today(kgen):
     result = kgen("build", SPEC, "--check", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "17 files up to date" in result.stdout
+    result = kgen("build", EXPLAINED / "examples.toml", "--check", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "7 files up to date" in result.stdout
 
 
 def test_check_names_each_file_that_differs(kgen, tmp_path):
@@ -73,6 +77,7 @@ def test_a_bad_spec_is_one_clear_line(kgen, tmp_path, content, message):
 
 def test_examples_are_public_keras_3_and_ruff_and_black_clean():
     assert_clean_code(EXAMPLES)
+    assert_clean_code(EXPLAINED)
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -86,15 +91,38 @@ def test_every_example_imports_and_trains(module, monkeypatch):
     assert np.all(np.isfinite(losses))
 
 
-def test_every_example_passes_its_own_generated_tests():
-    _, skipped = passed_and_skipped(run_pytest(EXAMPLES))
-    assert skipped >= 3 * len(MODULES)  # the heavy ones, not asked for
+@pytest.mark.parametrize("folder", [EXAMPLES, EXPLAINED], ids=["plain", "explained"])
+def test_every_example_passes_its_own_generated_tests(folder):
+    # One folder per run: the two hold modules of the same names.
+    _, skipped = passed_and_skipped(run_pytest(folder, "--ignore=explained"))
+    assert skipped >= 3 * len(
+        list(folder.glob("test_*.py"))
+    )  # the heavy ones, not asked for
 
 
 @pytest.mark.heavy
-def test_every_example_passes_its_heavy_tests_too():
-    _, skipped = passed_and_skipped(run_pytest(EXAMPLES, heavy=True))
+@pytest.mark.parametrize("folder", [EXAMPLES, EXPLAINED], ids=["plain", "explained"])
+def test_every_example_passes_its_heavy_tests_too(folder):
+    _, skipped = passed_and_skipped(
+        run_pytest(folder, "--ignore=explained", heavy=True)
+    )
     assert skipped == 0
+
+
+def test_the_explained_examples_are_the_plain_ones_plus_comments():
+    """Same code: the explained modules differ only in comments and registered package."""
+    for name in ("huber", "simple_dense"):
+        plain = (EXAMPLES / f"{name}.py").read_text()
+        explained = (EXPLAINED / f"{name}.py").read_text()
+        assert explained.count("\n    # ") > plain.count("\n    # ")
+
+        def code(source):
+            lines = [
+                line for line in source.splitlines() if not line.strip().startswith("#")
+            ]
+            return "\n".join(lines).replace('"Explained', '"Custom')
+
+        assert code(explained) == code(plain)
 
 
 def test_every_keras_object_type_round_trips_with_a_value_other_than_its_default(

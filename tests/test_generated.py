@@ -32,7 +32,17 @@ ALL_TYPES = [
     "-p",
     "con:constraint=non_neg",
 ]
-KINDS = ["loss", "layer", "metric", "regularizer", "initializer", "constraint", "model"]
+KINDS = [
+    "loss",
+    "layer",
+    "metric",
+    "regularizer",
+    "initializer",
+    "constraint",
+    "activation",
+    "model",
+]
+FUNCTION_KINDS = ["loss", "regularizer", "initializer", "constraint", "activation"]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +57,10 @@ def every_kind(tmp_path_factory):
         assert result.returncode == 0, result.stderr
 
     for kind in KINDS:
-        kgen(kind, f"Sample{kind.title()}", *ALL_TYPES)
+        kgen(kind, f"Sample{kind.title()}", *ALL_TYPES, "--style", "class", "--explain")
+    for kind in FUNCTION_KINDS:
+        kgen(kind, f"{kind}_fn", *ALL_TYPES, "--style", "function")
+        kgen(kind, f"plain_{kind}_fn", "--style", "function", "--explain")
     # Zero params, snake_case name, tests in another folder:
     kgen("layer", "plain_layer", "--tests-dir", "tests")
     # Inside a package, registered under its own name:
@@ -68,15 +81,15 @@ def test_generated_code_is_clean(every_kind):
 
 def test_fast_tests_pass_and_heavy_ones_wait_to_be_asked(every_kind):
     passed, skipped = passed_and_skipped(run_pytest(every_kind))
-    assert passed >= 50
-    assert skipped >= 3 * 9  # every module has at least three heavy tests
+    assert passed >= 90
+    assert skipped >= 3 * 20  # every module has at least three heavy tests
 
 
 @pytest.mark.heavy
 def test_heavy_tests_pass_too(every_kind):
     passed, skipped = passed_and_skipped(run_pytest(every_kind, heavy=True))
     assert skipped == 0
-    assert passed >= 50 + 3 * 9
+    assert passed >= 90 + 3 * 20
 
 
 @pytest.mark.heavy

@@ -218,6 +218,7 @@ def invalid_requests(draw):
         )
     elif mistake == 4:  # a name the base class or the generated code uses
         params.append(f"{draw(st.sampled_from(sorted(KINDS[kind].reserved)))}=1.0")
+        options = ["--style=class"]
     elif mistake == 5:  # the same param twice
         params += ["p_twice=1.0", "p_twice=2.0"]
     elif mistake == 6:  # a param name that is no identifier or a keyword

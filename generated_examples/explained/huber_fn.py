@@ -18,9 +18,10 @@ def make_huber_fn(threshold=1.0):
         `huber_fn(y_true, y_pred)`: One loss value per sample. Registered as
         `"Explained>huber_fn"`.
 
-    A saved model keeps only that name, not these values: loaded again, it gets the
-    `huber_fn` that importing this module registers, with the defaults. To save other
-    values with the model, generate the class style instead.
+    A saved model keeps only that name, not these values. Loading gives it the function
+    registered last under the name: in a new process, the `huber_fn` that importing this
+    module registers, with the defaults. To save other values with the model, generate
+    the class style instead.
 
     Example:
 

@@ -63,7 +63,10 @@ def test_trains():
 
 def test_saved_model_loads_without_custom_objects(tmp_path):
     x, y = make_data()
-    model = build_model()
+    # Every call of make_huber_fn registers its function under the one name, and
+    # loading takes the last: registered again here, the defaults are what a new process
+    # gets on import.
+    model = build_model(make_huber_fn())
     model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     path = tmp_path / "model.keras"
     model.save(path)

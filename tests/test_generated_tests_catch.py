@@ -7,6 +7,7 @@ import pytest
 from conftest import run_pytest
 
 from kgen.generate import Target, plan
+from kgen.names import derive_names
 from kgen.spec import make_spec
 from kgen.writer import plan_actions, write_files
 
@@ -37,6 +38,11 @@ MISTAKES = {
         },
         "test_runs_in_mixed_precision",
     ),
+    # The same in the function style.
+    ("loss", "reducing_fn"): (
+        {"function": "return ops.mean(ops.square(y_true - y_pred))"},
+        "test_returns_one_loss_per_sample",
+    ),
     # A train_step that forgets optimizer.scale_loss.
     ("model", "Unscaled"): (
         {"train_step": """
@@ -56,10 +62,15 @@ return self._update_metrics(loss, x, y, y_pred, sample_weight)
 @pytest.mark.heavy
 def test_each_mistake_fails_the_test_meant_for_it(tmp_path):
     for (kind, name), (bodies, _) in MISTAKES.items():
-        files = plan(make_spec(kind, name, bodies=bodies), Target(out=tmp_path))
+        style = "function" if "function" in bodies else "class"
+        spec = make_spec(kind, name, bodies=bodies, style=style)
+        files = plan(spec, Target(out=tmp_path))
         write_files(files, plan_actions(files))
     result = run_pytest(tmp_path, "-rf", heavy=True)
     assert result.returncode == 1
-    failed = set(re.findall(r"FAILED \w+\.py::(\w+)", result.stdout))
-    expected = {test for _, test in MISTAKES.values()}
+    failed = set(re.findall(r"FAILED (\w+)\.py::(\w+)", result.stdout))
+    expected = {
+        (derive_names(name).test_module, test)
+        for (_, name), (_, test) in MISTAKES.items()
+    }
     assert expected <= failed, result.stdout[-3000:]

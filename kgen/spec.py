@@ -44,11 +44,6 @@ class ComponentSpec:
             return f"{self.package}>{self.function_name}"
         return f"{self.package}>{self.names.class_name}"
 
-    @property
-    def methods(self) -> tuple[str, ...]:
-        """What a build spec may give bodies for."""
-        return ("function",) if self.style == "function" else self.kind.methods
-
 
 def make_spec(
     kind: str,

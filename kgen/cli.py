@@ -12,6 +12,8 @@ from kgen.errors import KgenError
 from kgen.generate import Target, plan
 from kgen.kinds import KINDS, Kind
 from kgen.params import TYPES
+from kgen.placement import plan_in_project
+from kgen.project import find_project, require_project
 from kgen.spec import DEFAULT_PACKAGE, make_spec
 from kgen.writer import Action, PlannedFile, plan_actions, write_files
 
@@ -115,23 +117,33 @@ def _kind_command(kind: Kind):
             typer.Option("--param", "-p", metavar="SPEC", help=_PARAM_HELP),
         ] = None,
         out: Annotated[
-            Path, typer.Option("--out", "-o", help="Folder for the module.")
-        ] = Path("."),
+            Path | None,
+            typer.Option(
+                "--out",
+                "-o",
+                help="Folder for the module.",
+                show_default=f"in a project, src/PACKAGE/{kind.subpackage}; "
+                "elsewhere, the current folder",
+            ),
+        ] = None,
         tests_dir: Annotated[
             Path | None,
             typer.Option(
-                help="Folder for the test module.", show_default="the --out folder"
+                help="Folder for the test module.",
+                show_default=f"in a project, tests/{kind.subpackage}; "
+                "elsewhere, the --out folder",
             ),
         ] = None,
         no_tests: Annotated[
             bool, typer.Option("--no-tests", help="Write no test module.")
         ] = False,
         package: Annotated[
-            str,
+            str | None,
             typer.Option(
-                help="Package the class is registered under: PACKAGE>ClassName."
+                help="Package the class is registered under: PACKAGE>ClassName.",
+                show_default=f"the project's package, or {DEFAULT_PACKAGE}",
             ),
-        ] = DEFAULT_PACKAGE,
+        ] = None,
         dry_run: Annotated[
             bool,
             typer.Option(
@@ -146,12 +158,13 @@ def _kind_command(kind: Kind):
             bool, typer.Option("--force", "-f", help="Overwrite files that differ.")
         ] = False,
         explain: Annotated[
-            bool,
+            bool | None,
             typer.Option(
-                "--explain",
+                "--explain/--no-explain",
                 help="Comment each piece of the module: what it does and why.",
+                show_default="the project's explain setting, or no",
             ),
-        ] = False,
+        ] = None,
         style: Annotated[
             str,
             typer.Option(
@@ -162,11 +175,34 @@ def _kind_command(kind: Kind):
     ) -> None:
         if dry_run and stdout:
             raise KgenError("--dry-run and --stdout do not go together; choose one")
+        project = find_project(Path.cwd())
+        if project is None:
+            project_package, project_explain, user_templates = (
+                DEFAULT_PACKAGE,
+                False,
+                None,
+            )
+        else:
+            project_package, project_explain = project.package, project.explain
+            user_templates = project.templates
         spec = make_spec(
-            kind.name, name, param or [], package, style=style, explain=explain
+            kind.name,
+            name,
+            param or [],
+            package or project_package,
+            style=style,
+            explain=project_explain if explain is None else explain,
+            user_templates=user_templates,
         )
-        target = Target(out=out, tests_dir=tests_dir, with_tests=not no_tests)
-        files = plan(spec, target)
+        if project is None:
+            target = Target(
+                out=out or Path("."), tests_dir=tests_dir, with_tests=not no_tests
+            )
+            files = plan(spec, target)
+        else:
+            files = plan_in_project(
+                spec, project, out=out, tests_dir=tests_dir, with_tests=not no_tests
+            )
         if stdout:
             typer.echo(files[0].content, nl=False)
             return
@@ -257,12 +293,137 @@ def explain(
     typer.echo(walkthrough(kind, style))
 
 
+@app.command(
+    "new",
+    no_args_is_help=True,
+    epilog=_examples(
+        [
+            "kgen new demo",
+            'kgen new my-components --package mycomp --author "Ada Lovelace"',
+        ]
+    ),
+)
+def new(
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME", help="The project: its folder and distribution name."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to create the project in.")
+    ] = Path("."),
+    package: Annotated[
+        str | None,
+        typer.Option(
+            help="The import name of its package.",
+            show_default="NAME in snake_case",
+        ),
+    ] = None,
+    description: Annotated[
+        str, typer.Option(help="One line for pyproject.toml and the README.")
+    ] = "",
+    author: Annotated[str, typer.Option(help="The author's name.")] = "",
+    email: Annotated[str, typer.Option(help="The author's email.")] = "",
+) -> None:
+    """Start a package of Keras components: pyproject.toml, a subpackage per kind, tests,
+    README. Inside it, kgen KIND NAME puts each component in place."""
+    from kgen.skeleton import create_project, make_project
+
+    project = make_project(name, package, description, author, email)
+    for path in create_project(project, out):
+        _echo_action(Action("create", path))
+    root = out / project.name
+    typer.echo(
+        f'\nNext:\n  cd {root}\n  python -m pip install -e ".[test]"\n'
+        "  python -m pytest"
+    )
+
+
+@app.command(
+    no_args_is_help=True,
+    epilog=_examples(
+        ["kgen destroy loss Huber", "kgen destroy layer SimpleDense --force"]
+    ),
+)
+def destroy(
+    kind: Annotated[
+        str, typer.Argument(metavar="KIND", help=f"One of: {', '.join(KINDS)}.")
+    ],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="As it was generated.")],
+    force: Annotated[
+        bool,
+        typer.Option("--force", "-f", help="Remove files even if edited since."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what it would do; change nothing.")
+    ] = False,
+) -> None:
+    """Take back a component generated in this project: its files, the folders made for
+    them, its export. Refuses if a file was edited since, unless --force."""
+    from kgen.destroy import plan_destroy, remove_empty_folders
+
+    project = require_project(Path.cwd(), "destroy")
+    files, folders = plan_destroy(project, kind, name, force=force)
+    actions = plan_actions(files)
+    if dry_run:
+        for action in actions:
+            _echo_action(action)
+        typer.echo("dry run: nothing was changed")
+        return
+    write_files(files, actions)
+    for action in actions:
+        _echo_action(action)
+    for folder in remove_empty_folders(folders):
+        _echo_action(Action("remove", folder))
+
+
+@app.command(
+    no_args_is_help=True,
+    epilog=_examples(["kgen eject loss", "kgen eject layer --force"]),
+)
+def eject(
+    kind: Annotated[
+        str, typer.Argument(metavar="KIND", help=f"One of: {', '.join(KINDS)}.")
+    ],
+    force: Annotated[
+        bool,
+        typer.Option("--force", "-f", help="Overwrite templates that differ."),
+    ] = False,
+) -> None:
+    """Copy a kind's templates into the project's templates folder ([tool.kgen]
+    templates), where they win over kgen's own: edit them to change what it generates.
+    """
+    from kgen.eject import plan_eject
+
+    project = require_project(Path.cwd(), "eject")
+    _apply(plan_eject(project, kind), force=force, dry_run=False)
+
+
+@app.command("list", epilog=_examples(["kgen list", "kgen list --json"]))
+def list_kinds(
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print JSON, for programs.")
+    ] = False,
+) -> None:
+    """Each kind: its base class, the methods it generates, the param types it takes."""
+    import json
+
+    from kgen.listing import kinds_table, kinds_text
+
+    table = kinds_table()
+    if json_output:
+        typer.echo(json.dumps({"kinds": table}, indent=2))
+    else:
+        typer.echo(kinds_text(table))
+
+
 def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
     actions = plan_actions(files, force=force)
     if dry_run:
         for file, action in zip(files, actions, strict=True):
             _echo_action(action)
-            if action.verb != "identical":
+            if action.verb != "identical" and file.content is not None:
                 typer.echo(file.content)
         typer.echo("dry run: nothing was written")
         return
@@ -274,16 +435,21 @@ def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
 _COLOURS = {
     "create": "green",
     "overwrite": "yellow",
+    "update": "yellow",
     "identical": "blue",
     "skip": "yellow",
+    "remove": "red",
 }
 
 
 def _echo_action(action: Action) -> None:
-    """`   create  huber.py`, the verb coloured on a terminal (plain when piped)."""
+    """`   create  huber.py`, the verb coloured on a terminal (plain when piped); paths
+    below the current folder are shown relative to it."""
+    path = action.path
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
     typer.echo(
-        typer.style(f"{action.verb:>9}", fg=_COLOURS.get(action.verb))
-        + f"  {action.path}"
+        typer.style(f"{action.verb:>9}", fg=_COLOURS.get(action.verb)) + f"  {path}"
     )
 
 

@@ -183,7 +183,8 @@ NOTES = {
 
 # A marker line, and the short comment lines right below it, which the note replaces.
 _MARKER = re.compile(
-    r"^([ \t]*)# kgen-explain: (\w+)\n((?:\1# (?!TODO|kgen-explain:)[^\n]*\n)*)", re.MULTILINE
+    r"^([ \t]*)# kgen-explain: (\w+)\n((?:\1# (?!TODO|kgen-explain:)[^\n]*\n)*)",
+    re.MULTILINE,
 )
 
 

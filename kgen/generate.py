@@ -17,6 +17,10 @@ class Target:
     out: Path
     tests_dir: Path | None = None  # None: beside the module
     with_tests: bool = True
+    conftest_dir: Path | None = None  # None: beside the tests
+    installed: bool = (
+        False  # the module's package is installed: tests import it by name
+    )
 
     @property
     def test_dir(self) -> Path:
@@ -24,25 +28,25 @@ class Target:
 
 
 # The templates of each kind, by style: <kind>/module.py.j2 and <kind>/test.py.j2, ...
-_TEMPLATES = {
+TEMPLATES_BY_STYLE = {
     "class": ("module.py.j2", "test.py.j2"),
     "function": ("function.py.j2", "function_test.py.j2"),
 }
 
 
 def module_source(spec: ComponentSpec) -> str:
-    template = _TEMPLATES[spec.style][0]
+    template = TEMPLATES_BY_STYLE[spec.style][0]
     return format_source(render(template, spec), spec.names.module_file)
 
 
 def test_source(spec: ComponentSpec, target: Target) -> str:
     module_root, import_name = _import_location(target.out, spec.names.module)
     sys_path = None
-    if module_root.resolve() != target.test_dir.resolve():
+    if not target.installed and module_root.resolve() != target.test_dir.resolve():
         sys_path = Path(
             os.path.relpath(module_root.resolve(), target.test_dir.resolve())
         )
-    template = _TEMPLATES[spec.style][1]
+    template = TEMPLATES_BY_STYLE[spec.style][1]
     source = render(template, spec, import_name=import_name, sys_path=sys_path)
     return format_source(source, spec.names.test_file)
 
@@ -59,9 +63,9 @@ def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
         )
         files.append(
             PlannedFile(
-                target.test_dir / "conftest.py",
-                render_support("_conftest.py.j2"),
-                keep_existing=True,
+                (target.conftest_dir or target.test_dir) / "conftest.py",
+                render_support("_conftest.py.j2", spec.user_templates),
+                existing="keep",
             )
         )
     return files

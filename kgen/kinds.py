@@ -76,6 +76,7 @@ class Kind:
     name: str  # the CLI word: "loss"
     base: str  # "keras.losses.Loss"
     summary: str
+    subpackage: str  # where a project keeps the kind: src/<package>/losses/
     methods: tuple[
         str, ...
     ]  # what a build spec may give bodies for ("init": the constructor's tail)
@@ -126,6 +127,7 @@ KINDS = {
     for kind in (
         Kind(
             name="loss",
+            subpackage="losses",
             base="keras.losses.Loss",
             summary="a keras.losses.Loss subclass",
             methods=("init", "call"),
@@ -149,6 +151,7 @@ KINDS = {
         ),
         Kind(
             name="layer",
+            subpackage="layers",
             base="keras.layers.Layer",
             summary="a keras.layers.Layer subclass",
             methods=("init", "build", "call", "compute_output_shape"),
@@ -158,6 +161,7 @@ KINDS = {
         ),
         Kind(
             name="metric",
+            subpackage="metrics",
             base="keras.metrics.Metric",
             summary="a keras.metrics.Metric subclass",
             methods=("init", "update_state", "result", "reset_state"),
@@ -171,6 +175,7 @@ KINDS = {
         ),
         Kind(
             name="regularizer",
+            subpackage="regularizers",
             base="keras.regularizers.Regularizer",
             summary="a keras.regularizers.Regularizer subclass",
             methods=("init", "__call__"),
@@ -181,6 +186,7 @@ KINDS = {
         ),
         Kind(
             name="initializer",
+            subpackage="initializers",
             base="keras.initializers.Initializer",
             summary="a keras.initializers.Initializer subclass",
             methods=("init", "__call__"),
@@ -202,6 +208,7 @@ KINDS = {
         ),
         Kind(
             name="constraint",
+            subpackage="constraints",
             base="keras.constraints.Constraint",
             summary="a keras.constraints.Constraint subclass",
             methods=("init", "__call__"),
@@ -214,6 +221,7 @@ KINDS = {
         ),
         Kind(
             name="activation",
+            subpackage="activations",
             base="keras.layers.Layer",
             summary="an activation function (or, with --style class, a layer)",
             methods=("init", "call"),
@@ -226,6 +234,7 @@ KINDS = {
         ),
         Kind(
             name="model",
+            subpackage="models",
             base="keras.Model",
             summary="a keras.Model subclass with its own train_step",
             methods=("init", "build", "call", "train_step", "test_step"),

@@ -87,3 +87,18 @@ def derive_names(raw: str) -> Names:
             f"{module!r} module; choose another name"
         )
     return Names(class_name=class_name, module=module, test_module=f"test_{module}")
+
+
+def check_package_name(package: str, what: str) -> None:
+    """A Python package name kgen may create or import: an identifier that shadows nothing."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", package) or keyword.iskeyword(
+        package
+    ):
+        raise KgenError(
+            f"{what} {package!r} is not a Python package name; use letters, digits and "
+            "underscores, starting with a letter"
+        )
+    if package in sys.stdlib_module_names or package in _THIRD_PARTY | {"kgen"}:
+        raise KgenError(
+            f"{what} {package!r} would shadow the {package!r} module; choose another name"
+        )

@@ -99,9 +99,11 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 
 @functools.cache
-def environment() -> jinja2.Environment:
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    """The templates: kgen's own, after those of `user_templates` (same relative path wins)."""
+    folders = [TEMPLATES] if user_templates is None else [user_templates, TEMPLATES]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(folders),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -124,19 +126,39 @@ def render(template: str, spec: ComponentSpec, **context: object) -> str:
     """Render `<kind>/<template>` and keep exactly the optional imports the code uses."""
     name = f"{spec.kind.template_dir}/{template}"
     try:
-        source = (
-            environment()
-            .get_template(name)
-            .render(spec=spec, kind=spec.kind, names=spec.names, **context)
-        )
+        found = environment(spec.user_templates).get_template(name)
+        source = found.render(spec=spec, kind=spec.kind, names=spec.names, **context)
     except jinja2.TemplateError as error:
-        raise KgenError(f"template {name}: {error}") from None
-    return _insert_imports(apply_markers(source, spec.explain), name)
+        raise KgenError(_where(error, name)) from None
+    return _insert_imports(apply_markers(source, spec.explain), found.filename or name)
 
 
-def render_support(template: str) -> str:
+def render_support(template: str, user_templates: Path | None = None) -> str:
     """A file that is the same for every component, such as the tests' conftest.py."""
-    return environment().get_template(template).render()
+    try:
+        return environment(user_templates).get_template(template).render()
+    except jinja2.TemplateError as error:
+        raise KgenError(_where(error, template)) from None
+
+
+def _where(error: jinja2.TemplateError, name: str) -> str:
+    """`path/to/template.j2, line 4: 'x' is undefined`: the template file and line at
+    fault, which may be one that `name` extends or includes, or a user's template."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return f"template {error.filename}, line {error.lineno}: {error.message}"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"template {name}: {error.message or error.name} not found"
+    frame = None
+    traceback = error.__traceback__
+    while traceback is not None:  # Jinja maps template frames to template lines
+        if traceback.tb_frame.f_code.co_filename.endswith(".j2"):
+            frame = traceback
+        traceback = traceback.tb_next
+    if frame is None:
+        return f"template {name}: {error}"
+    return (
+        f"template {frame.tb_frame.f_code.co_filename}, line {frame.tb_lineno}: {error}"
+    )
 
 
 def _insert_imports(source: str, template: str) -> str:

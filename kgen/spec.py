@@ -4,6 +4,7 @@ import ast
 import re
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kgen.errors import KgenError
 from kgen.kinds import KINDS, Kind
@@ -28,6 +29,7 @@ class ComponentSpec:
     output_shape: str = ""
     style: str = "class"  # or "function", for the kinds that have it
     explain: bool = False  # comments that explain each piece (kgen.explanations)
+    user_templates: Path | None = None  # a folder whose templates win over kgen's own
 
     @property
     def function_name(self) -> str:
@@ -58,6 +60,7 @@ def make_spec(
     output_shape: str = "",
     style: str | None = None,
     explain: bool = False,
+    user_templates: Path | None = None,
 ) -> ComponentSpec:
     if kind not in KINDS:
         raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
@@ -103,6 +106,7 @@ def make_spec(
         output_shape=_docstring_text(output_shape, "output_shape"),
         style=style,
         explain=explain,
+        user_templates=user_templates,
     )
 
 

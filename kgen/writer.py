@@ -10,16 +10,21 @@ from kgen.errors import KgenError
 
 @dataclass(frozen=True)
 class PlannedFile:
+    """A file to write, or with `content` None, to remove.
+
+    `existing` says what to do with a file already there that differs: "conflict" (refuse
+    unless forced), "keep" (a shared file such as conftest.py, never overwritten) or
+    "update" (a file kgen edits in place, such as a package's `__init__.py`).
+    """
+
     path: Path
-    content: str
-    keep_existing: bool = (
-        False  # a shared file (conftest.py): never overwrite one that is there
-    )
+    content: str | None
+    existing: str = "conflict"
 
 
 @dataclass(frozen=True)
 class Action:
-    verb: str  # create, overwrite, identical, conflict, skip
+    verb: str  # create, overwrite, update, identical, conflict, skip, remove
     path: Path
 
 
@@ -28,12 +33,16 @@ def plan_actions(files: list[PlannedFile], force: bool = False) -> list[Action]:
     for file in files:
         if file.path.is_dir():
             raise KgenError(f"{file.path} is a directory")
-        if not file.path.exists():
+        if file.content is None:
+            verb = "remove"
+        elif not file.path.exists():
             verb = "create"
         elif file.path.read_text(encoding="utf-8") == file.content:
             verb = "identical"
-        elif file.keep_existing:
+        elif file.existing == "keep":
             verb = "skip"
+        elif file.existing == "update":
+            verb = "update"
         else:
             verb = "overwrite" if force else "conflict"
         actions.append(Action(verb, file.path))
@@ -54,7 +63,8 @@ def check_writable(directory: Path, option: str) -> None:
 
 
 def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
-    """Write every file whose action is create or overwrite; on any failure, write none."""
+    """Write every file whose action is create, overwrite or update, then remove those to
+    remove; if any write fails, change nothing."""
     conflicts = [a for a in actions if a.verb == "conflict"]
     if conflicts:
         paths = ", ".join(str(a.path) for a in conflicts)
@@ -63,7 +73,7 @@ def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
     made: list[Path] = []  # folders this call creates, removed again if anything fails
     try:
         for file, action in zip(files, actions, strict=True):
-            if action.verb in ("create", "overwrite"):
+            if action.verb in ("create", "overwrite", "update"):
                 _make_folder(file.path.parent, made)
                 fd, tmp = tempfile.mkstemp(
                     dir=file.path.parent, prefix=f".{file.path.name}."
@@ -83,6 +93,9 @@ def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
     for tmp, path in staged:
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else mode)
         os.replace(tmp, path)
+    for file, action in zip(files, actions, strict=True):
+        if action.verb == "remove":
+            file.path.unlink(missing_ok=True)
 
 
 def _make_folder(folder: Path, made: list[Path]) -> None:

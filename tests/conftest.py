@@ -73,15 +73,18 @@ NOT_KERAS_3 = re.compile(
 )
 
 
-def assert_clean_code(folder):
-    """Public Keras 3 API only; ruff with its default rules and black, run from each folder
-    as its user would run them (ruff tells first-party modules from third-party ones by what
-    the folder holds)."""
+def assert_clean_code(folder, project=False):
+    """Public Keras 3 API only; ruff with its default rules and black, run as their user
+    would: from each folder of loose modules (ruff tells first-party modules from
+    third-party ones by what the folder holds), or from a project's root."""
     for path in Path(folder).rglob("*.py"):
         found = NOT_KERAS_3.search(path.read_text())
         assert found is None, f"{path.name}: {found.group()}"
-    for directory in sorted({path.parent for path in Path(folder).rglob("*.py")}):
-        files = sorted(path.name for path in directory.glob("*.py"))
+    folders = (
+        [Path(folder)] if project else {p.parent for p in Path(folder).rglob("*.py")}
+    )
+    for directory in sorted(folders):
+        files = ["."] if project else sorted(p.name for p in directory.glob("*.py"))
         ruff = subprocess.run(
             ["ruff", "check", "--isolated", *files],
             cwd=directory,

@@ -1,0 +1,111 @@
+"""A kgen project: the nearest `pyproject.toml` upward holding a `[tool.kgen]` table.
+
+Inside one, a component goes into the package's subpackage for its kind, its test into the
+matching folder under `tests/`, and it is registered under the project's package.
+"""
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgen.errors import KgenError
+from kgen.names import check_package_name
+
+PYPROJECT = "pyproject.toml"
+_KEYS = {
+    "package": "the import name of the project's package, also its registration package",
+    "templates": "a folder of templates that win over kgen's own, by relative path",
+    "explain": "true: generate with --explain unless --no-explain is given",
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    package: str  # demo: src/demo/, registered as "demo>Huber"
+    templates: Path | None = None  # user templates, absolute
+    explain: bool = False
+
+    @property
+    def package_dir(self) -> Path:
+        return self.root / "src" / self.package
+
+    def module_dir(self, subpackage: str) -> Path:
+        return self.package_dir / subpackage
+
+    def tests_dir(self, subpackage: str) -> Path:
+        return self.root / "tests" / subpackage
+
+    @property
+    def conftest_dir(self) -> Path:
+        return self.root / "tests"
+
+    def relative(self, path: Path) -> str:
+        """`path` as the manifest stores it: relative to the root, with slashes."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+def find_project(start: Path) -> Project | None:
+    """The project `start` is in, or None. A pyproject.toml without [tool.kgen] is passed
+    over, as a folder of loose components may sit inside any Python repository."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file():
+            project = load_project(pyproject)
+            if project is not None:
+                return project
+    return None
+
+
+def load_project(pyproject: Path) -> Project | None:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise KgenError(f"cannot read {pyproject}: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise KgenError(f"{pyproject}: not valid TOML: {error}") from None
+    table = data.get("tool", {}).get("kgen")
+    if table is None:
+        return None
+    where = f"{pyproject}: [tool.kgen]"
+    if not isinstance(table, dict):
+        raise KgenError(f"{where} must be a table")
+    unknown = sorted(set(table) - set(_KEYS))
+    if unknown:
+        raise KgenError(
+            f"{where}: unknown keys {', '.join(unknown)}; allowed: {', '.join(_KEYS)}"
+        )
+    package = table.get("package")
+    if not isinstance(package, str):
+        raise KgenError(
+            f'{where}: package must be given, as a string: package = "demo"'
+        )
+    check_package_name(package, f"{where}: package")
+    templates = table.get("templates")
+    if templates is not None and not isinstance(templates, str):
+        raise KgenError(f"{where}: templates must be a folder name, as a string")
+    explain = table.get("explain", False)
+    if not isinstance(explain, bool):
+        raise KgenError(f"{where}: explain must be true or false")
+    root = pyproject.parent.resolve()
+    project = Project(
+        root=root,
+        package=package,
+        templates=root / templates if templates else None,
+        explain=explain,
+    )
+    if not (project.package_dir / "__init__.py").is_file():
+        raise KgenError(
+            f"{where}: package {package!r}, but {project.package_dir}/__init__.py is missing"
+        )
+    return project
+
+
+def require_project(start: Path, command: str) -> Project:
+    project = find_project(start)
+    if project is None:
+        raise KgenError(
+            f"kgen {command} works inside a project: no {PYPROJECT} with a [tool.kgen] "
+            f"table in {start.resolve()} or above (start one with: kgen new NAME)"
+        )
+    return project

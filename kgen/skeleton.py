@@ -1,0 +1,93 @@
+"""`kgen new NAME`: a component package, rendered by cookiecutter from templates/project."""
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgen.errors import KgenError
+from kgen.names import check_package_name
+from kgen.render import TEMPLATES, render_support
+
+SKELETON = TEMPLATES / "project"
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\Z")  # PEP 508
+
+
+@dataclass(frozen=True)
+class NewProject:
+    name: str  # the folder and the distribution: my-components
+    package: str  # the import name: my_components
+    description: str
+    author: str = ""
+    email: str = ""
+
+
+def make_project(
+    name: str,
+    package: str | None = None,
+    description: str = "",
+    author: str = "",
+    email: str = "",
+) -> NewProject:
+    """The validated answers to what cookiecutter would ask."""
+    if not _PROJECT_NAME.match(name):
+        raise KgenError(
+            f"NAME {name!r} is not a project name; use letters, digits, '-', '_' and '.', "
+            "starting and ending with a letter or digit"
+        )
+    package = package or re.sub(r"[-.]+", "_", name).lower()
+    check_package_name(package, "--package" if package != name else "NAME")
+    for option, value in (
+        ("--description", description),
+        ("--author", author),
+        ("--email", email),
+    ):
+        if not value.isprintable():
+            raise KgenError(f"{option} must be one line of printable text")
+    return NewProject(
+        name,
+        package,
+        description or f"Custom Keras 3 components: the {package} package.",
+        author,
+        email,
+    )
+
+
+def create_project(project: NewProject, out: Path) -> list[Path]:
+    """Render the skeleton into `out/NAME`, which must not exist; all of it or nothing.
+    Returns the files written, in order."""
+    from cookiecutter.generate import generate_context, generate_files
+
+    target = out / project.name
+    if target.exists() or target.is_symlink():
+        raise KgenError(f"{target} already exists; choose another NAME or --out")
+    if out.exists() and not out.is_dir():
+        raise KgenError(f"--out {out}: not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    # The answers go in as given: cookiecutter would render a Jinja expression in an answer,
+    # so it is not asked to fill in defaults (kgen has worked them out).
+    context = generate_context(
+        str(SKELETON / "cookiecutter.json"),
+        extra_context={
+            "project_name": project.name,
+            "package": project.package,
+            "description": project.description,
+            "author": project.author,
+            "email": project.email,
+        },
+    )
+    staging = Path(tempfile.mkdtemp(prefix=".kgen-new-", dir=out))
+    try:
+        generate_files(str(SKELETON), context, output_dir=str(staging))
+        rendered = staging / project.name
+        (rendered / "tests" / "conftest.py").write_text(
+            render_support("_conftest.py.j2"), encoding="utf-8"
+        )
+        os.rename(rendered, target)  # no partial project is ever visible at `target`
+    except OSError as error:
+        raise KgenError(f"cannot create {target}: {error.strerror}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return sorted(path for path in target.rglob("*") if path.is_file())

@@ -6,7 +6,7 @@ it is never added twice, and no other line of the file is touched.
 """
 
 import ast
-import re
+import functools
 
 from kgen.errors import KgenError
 from kgen.spec import ComponentSpec
@@ -55,15 +55,57 @@ def with_export(source: str, statement: str, where: str) -> str:
 
 
 def _sort_key(node: ast.ImportFrom) -> tuple:
-    """The order isort keeps: by module, then by name, numbers compared as numbers."""
-
-    def natural(text: str) -> list:
-        return [
-            int(part) if part.isdigit() else part
-            for part in re.split(r"(\d+)", text.lower())
-        ]
-
+    """The order ruff's isort keeps: by module, then by name, in natural order."""
+    natural = functools.cmp_to_key(natural_compare)
     return natural(node.module or ""), natural(node.names[0].name)
+
+
+def natural_compare(a: str, b: str) -> int:
+    """Martin Pool's strnatcmp, ignoring case, which ruff's isort sorts with (`natord`):
+    `mod9` before `mod10`; a run of digits starting with 0 compares as a fraction."""
+    a, b = a.lower(), b.lower()
+    for i in range(max(len(a), len(b)) + 1):
+        ca, cb = a[i : i + 1], b[i : i + 1]
+        if ca.isdigit() and cb.isdigit():
+            compare = _fractions if "0" in (ca, cb) else _integers
+            result = compare(a[i:], b[i:])
+            if result:
+                return result
+        if ca != cb:
+            return -1 if ca < cb else 1
+    return 0
+
+
+def _digit_runs(a: str, b: str):
+    """(is a digit, is b digit, a's char, b's char) along both runs of digits."""
+    for k in range(max(len(a), len(b)) + 1):
+        ca, cb = a[k : k + 1], b[k : k + 1]
+        yield ca.isdigit(), cb.isdigit(), ca, cb
+
+
+def _integers(a: str, b: str) -> int:
+    """The longer run of digits is the larger; of two as long, the first difference."""
+    bias = 0
+    for da, db, ca, cb in _digit_runs(a, b):
+        if not (da or db):
+            return bias
+        if not da or not db:
+            return -1 if not da else 1
+        if not bias and ca != cb:
+            bias = -1 if ca < cb else 1
+    return bias
+
+
+def _fractions(a: str, b: str) -> int:
+    """Digit by digit from the left; the shorter run first."""
+    for da, db, ca, cb in _digit_runs(a, b):
+        if not (da or db):
+            return 0
+        if not da or not db:
+            return -1 if not da else 1
+        if ca != cb:
+            return -1 if ca < cb else 1
+    return 0
 
 
 def without_export(source: str, statement: str) -> str:

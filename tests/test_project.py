@@ -5,6 +5,9 @@ is in test_project_end_to_end.py (heavy).
 """
 
 import json
+import os
+import shutil
+import subprocess
 import tomllib
 
 import pytest
@@ -94,6 +97,30 @@ def test_new_takes_what_cookiecutter_would_ask(kgen, tmp_path):
     assert pyproject["project"]["description"] == "Layers {% raw %} for {{ x }}"
     assert pyproject["tool"]["kgen"]["package"] == "mycomp"
     assert (root / "src" / "mycomp" / "losses" / "__init__.py").is_file()
+
+
+def test_the_skeleton_is_a_cookiecutter_template_of_its_own(kgen, tmp_path):
+    """Plain cookiecutter renders the same project from it (kgen adds the tests'
+    conftest.py), its own defaults deriving the package as kgen does."""
+    run_ok(kgen, "new", "My-Lib.2", "--out", "kgen", cwd=tmp_path)
+    subprocess.run(
+        [
+            shutil.which("cookiecutter"),
+            "--no-input",
+            "--output-dir",
+            tmp_path / "cookiecutter",
+            TEMPLATES / "project",
+            "project_name=My-Lib.2",
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},  # its replay file goes here
+        timeout=60,
+    )
+    made = files_under(tmp_path / "kgen" / "My-Lib.2")
+    assert made.pop("tests/conftest.py")
+    assert made == files_under(tmp_path / "cookiecutter" / "My-Lib.2")
+    assert "src/my_lib_2/__init__.py" in made
 
 
 def test_new_derives_the_package_from_the_name(kgen, tmp_path):

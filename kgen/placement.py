@@ -45,7 +45,7 @@ def plan_in_project(
     own = [file for file in files if file.existing == "conflict"]  # not conftest.py
     record = Record(
         files={project.relative(f.path): digest(f.content) for f in own},
-        folders=_new_folders(own, project.root),
+        folders=_new_folders(own, project),
     )
     if placed:
         init = out / "__init__.py"
@@ -77,12 +77,15 @@ def _inside(folder: Path, parent: Path) -> bool:
     return folder.resolve().is_relative_to(parent.resolve())
 
 
-def _new_folders(files: list[PlannedFile], root: Path) -> tuple[str, ...]:
-    """The folders that writing `files` will create, relative to `root`, innermost first."""
-    folders = set()
+def _new_folders(files: list[PlannedFile], project: Project) -> tuple[str, ...]:
+    """The folders that writing `files` will create, as the manifest names them, innermost
+    first."""
+    made = set()
     for file in files:
         for folder in file.path.resolve().parents:
-            if folder.exists() or not folder.is_relative_to(root.resolve()):
+            if folder.exists():
                 break
-            folders.add(folder.relative_to(root.resolve()).as_posix())
-    return tuple(sorted(folders, key=lambda f: (-f.count("/"), f)))
+            made.add(folder)
+    return tuple(
+        project.relative(f) for f in sorted(made, key=lambda f: (-len(f.parts), f))
+    )

@@ -41,8 +41,12 @@ class Project:
         return self.root / "tests"
 
     def relative(self, path: Path) -> str:
-        """`path` as the manifest stores it: relative to the root, with slashes."""
-        return path.resolve().relative_to(self.root.resolve()).as_posix()
+        """`path` as the manifest stores it: relative to the root, with slashes (absolute
+        if it is outside, where `--out` may put it)."""
+        path = path.resolve()
+        if path.is_relative_to(self.root):
+            return path.relative_to(self.root).as_posix()
+        return path.as_posix()
 
 
 def find_project(start: Path) -> Project | None:

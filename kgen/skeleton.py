@@ -37,7 +37,9 @@ def make_project(
             f"NAME {name!r} is not a project name; use letters, digits, '-', '_' and '.', "
             "starting and ending with a letter or digit"
         )
-    package = package or name.lower().replace("-", "_").replace(".", "_")  # as cookiecutter.json
+    package = package or name.lower().replace("-", "_").replace(
+        ".", "_"
+    )  # as cookiecutter.json
     check_package_name(package, "--package" if package != name else "NAME")
     for option, value in (
         ("--description", description),

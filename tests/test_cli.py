@@ -229,6 +229,13 @@ def test_the_readme_documents_every_option(kgen):
     offered = set(re.findall(r"(--[a-z-]+)", kgen("loss", "--help").stdout))
     offered |= set(re.findall(r"(--[a-z-]+)", kgen("--help").stdout))
     assert offered - {"--help", "--show-completion"} <= documented
+    for command in ("build", "explain", "new", "destroy", "eject", "list"):
+        options = set(re.findall(r"(--[a-z-]+)", kgen(command, "--help").stdout))
+        for option in options - {"--help"}:
+            assert re.search(rf"kgen {command} .*{option}|`{option}", readme), (
+                command,
+                option,
+            )
 
 
 def test_a_broken_template_cache_never_stops_generation(kgen, tmp_path):

@@ -226,6 +226,13 @@ def test_command_line_options_win_over_the_project(kgen, demo):
     assert (demo / "scratch" / "loose.py").is_file()
     assert (demo / "scratch" / "test_loose.py").is_file()
     assert "loose" not in (demo / "src/demo/metrics/__init__.py").read_text()
+    run_ok(kgen, "metric", "Far", "--out", "../outside", cwd=demo)
+    assert (demo.parent / "outside" / "far.py").is_file()
+    run_ok(kgen, "destroy", "metric", "Far", cwd=demo)
+    run_ok(kgen, "destroy", "metric", "Loose", cwd=demo)
+    # Only the shared conftest.py stays, which other tests there may use.
+    assert [p.name for p in (demo.parent / "outside").iterdir()] == ["conftest.py"]
+    assert [p.name for p in (demo / "scratch").iterdir()] == ["conftest.py"]
 
 
 def test_destroy_takes_back_exactly_what_was_generated(kgen, demo):

@@ -130,7 +130,12 @@ def render(template: str, spec: ComponentSpec, **context: object) -> str:
         source = found.render(spec=spec, kind=spec.kind, names=spec.names, **context)
     except jinja2.TemplateError as error:
         raise KgenError(_where(error, name)) from None
-    return _insert_imports(apply_markers(source, spec.explain), found.filename or name)
+    where = found.filename or name
+    try:
+        source = apply_markers(source, spec.explain)
+    except KgenError as error:
+        raise KgenError(f"template {where}: {error}") from None
+    return _insert_imports(source, where)
 
 
 def render_support(template: str, user_templates: Path | None = None) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from kgen.errors import KgenError
 from kgen.names import check_package_name
 from kgen.render import TEMPLATES, render_support
+from kgen.writer import check_writable
 
 SKELETON = TEMPLATES / "project"
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\Z")  # PEP 508
@@ -60,14 +61,14 @@ def make_project(
 def create_project(project: NewProject, out: Path) -> list[Path]:
     """Render the skeleton into `out/NAME`, which must not exist; all of it or nothing.
     Returns the files written, in order."""
+    from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.generate import generate_context, generate_files
 
     target = out / project.name
     if target.exists() or target.is_symlink():
         raise KgenError(f"{target} already exists; choose another NAME or --out")
-    if out.exists() and not out.is_dir():
-        raise KgenError(f"--out {out}: not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out, "--out")
+    made = [folder for folder in (out, *out.parents) if not folder.exists()]
     # The answers go in as given: cookiecutter would render a Jinja expression in an answer,
     # so it is not asked to fill in defaults (kgen has worked them out).
     context = generate_context(
@@ -80,16 +81,28 @@ def create_project(project: NewProject, out: Path) -> list[Path]:
             "email": project.email,
         },
     )
-    staging = Path(tempfile.mkdtemp(prefix=".kgen-new-", dir=out))
+    staging = None
     try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".kgen-new-", dir=out))
         generate_files(str(SKELETON), context, output_dir=str(staging))
         rendered = staging / project.name
         (rendered / "tests" / "conftest.py").write_text(
             render_support("_conftest.py.j2"), encoding="utf-8"
         )
         os.rename(rendered, target)  # no partial project is ever visible at `target`
-    except OSError as error:
-        raise KgenError(f"cannot create {target}: {error.strerror}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    except (OSError, CookiecutterException) as error:
+        _remove(staging, made)
+        reason = error.strerror if isinstance(error, OSError) else error
+        raise KgenError(f"cannot create {target}: {reason}") from None
+    _remove(staging, [])
     return sorted(path for path in target.rglob("*") if path.is_file())
+
+
+def _remove(staging: Path | None, made: list[Path]) -> None:
+    """Remove the staging folder, and the folders made for `--out`, innermost first."""
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+    for folder in made:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()

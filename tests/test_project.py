@@ -139,6 +139,7 @@ def test_new_derives_the_package_from_the_name(kgen, tmp_path):
         (["new", "demo", "--author", "two\nlines"], "--author must be one line"),
         (["new", "taken"], "already exists"),
         (["new", "demo", "--out", "a_file"], "not a directory"),
+        (["new", "demo", "--out", "/proc/kgen_test/deeper"], "cannot create"),
     ],
     ids=lambda v: str(v)[:40],
 )
@@ -280,6 +281,10 @@ def test_destroy_refuses_what_it_did_not_generate(kgen, demo, tmp_path):
         kgen, "destroy", "loss", "Huber", cwd=demo
     )
     assert "unknown kind" in run_error(kgen, "destroy", "lossy", "Huber", cwd=demo)
+    (demo / "kgen-manifest.json").write_text("{not json")
+    assert "kgen-manifest.json is damaged" in run_error(
+        kgen, "destroy", "loss", "Huber", cwd=demo
+    )
     outside = tmp_path / "outside"
     outside.mkdir()
     assert "works inside a project" in run_error(
@@ -314,6 +319,8 @@ def test_user_templates_win_and_eject_starts_them(kgen, demo):
         ("{% if %}", 3, "Expected an expression"),
         ("{{ no_such_variable }}", 3, "'no_such_variable' is undefined"),
         ("{{ names.no_such_name }}", 3, "has no attribute 'no_such_name'"),
+        ("# kgen-explain: no_such_note", None, "'no_such_note', which has no note"),
+        ("def f(:", None, "rendered invalid Python"),
     ],
 )
 def test_a_broken_user_template_is_named_with_its_line(
@@ -324,7 +331,10 @@ def test_a_broken_user_template_is_named_with_its_line(
     template.write_text('"""A house template."""\n{# mine #}\n' + broken + "\n")
     before = files_under(demo)
     error = run_error(kgen, "loss", "Huber", cwd=demo)
-    assert f"template {template}, line {line}: " in error
+    if line is None:  # found after rendering: the template, and what is wrong
+        assert f"template {template}" in error
+    else:
+        assert f"template {template}, line {line}: " in error
     assert message in error
     assert files_under(demo) == before
 

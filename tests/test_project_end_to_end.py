@@ -3,10 +3,11 @@ every kind, the set-up commands of demo's own README in a new virtual environmen
 model saved with a component of every kind, loaded in a fresh process after `import demo`.
 
 Heavy: it installs the project (pip, with network access for the build backend) and runs
-its tests, about two minutes.
+its tests, the heavy ones too: about four minutes.
 """
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -119,12 +120,23 @@ print(json.dumps(found))
 """
 
 
-def run(command, cwd, timeout=900):
+def run(command, cwd, timeout=900, env=None):
     result = subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, timeout=timeout
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=None if env is None else {**os.environ, **env},
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     return result.stdout
+
+
+def passed(summary):
+    """N from pytest's last line, `=== N passed, M skipped in 9.9s ===`."""
+    found = re.search(r"(\d+) passed", summary)
+    return int(found.group(1)) if found else 0
 
 
 def readme_commands(readme):
@@ -154,11 +166,16 @@ def test_a_new_project_installs_passes_its_tests_and_loads_every_kind(kgen, tmp_
     run(install, demo)
     output = run(test, demo)
     summary = output.strip().splitlines()[-1]
-    assert re.search(r"\d+ passed", summary) and "failed" not in summary, summary
+    assert passed(summary) and "failed" not in summary, summary
     for args in COMPONENTS:
         kind = args[0]
         assert f"tests/{kind}s/test_" in output or f"tests/{kind}es/test_" in output
     assert "tests/test_package.py ." in output
+    # The heavy tests too, as the project's README offers: fresh processes, XLA, two devices,
+    # mixed precision, with tests in subfolders imported by pytest's importlib mode.
+    heavy = run(test, demo, env={"KGEN_HEAVY": "1"}).strip().splitlines()[-1]
+    assert "skipped" not in heavy and "failed" not in heavy, heavy
+    assert passed(heavy) > passed(summary)
 
     saved = json.loads(run([python, "-c", SAVE, tmp_path], demo))
     loaded = json.loads(run([python, "-c", LOAD, tmp_path], tmp_path))

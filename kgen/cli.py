@@ -175,24 +175,17 @@ def _kind_command(kind: Kind):
     ) -> None:
         if dry_run and stdout:
             raise KgenError("--dry-run and --stdout do not go together; choose one")
-        project = find_project(Path.cwd())
-        if project is None:
-            project_package, project_explain, user_templates = (
-                DEFAULT_PACKAGE,
-                False,
-                None,
-            )
-        else:
-            project_package, project_explain = project.package, project.explain
-            user_templates = project.templates
+        project = find_project(Path.cwd())  # its settings are the defaults
         spec = make_spec(
             kind.name,
             name,
             param or [],
-            package or project_package,
+            package or (project.package if project else DEFAULT_PACKAGE),
             style=style,
-            explain=project_explain if explain is None else explain,
-            user_templates=user_templates,
+            explain=(
+                explain if explain is not None else bool(project and project.explain)
+            ),
+            user_templates=project.templates if project else None,
         )
         if project is None:
             target = Target(

@@ -18,9 +18,8 @@ class Target:
     tests_dir: Path | None = None  # None: beside the module
     with_tests: bool = True
     conftest_dir: Path | None = None  # None: beside the tests
-    installed: bool = (
-        False  # the module's package is installed: tests import it by name
-    )
+    # The module's package is installed (in a project): tests import it by name.
+    installed: bool = False
 
     @property
     def test_dir(self) -> Path:

@@ -141,7 +141,7 @@ def passed(summary):
 
 def readme_commands(readme):
     """The set-up commands of the project's README: its first bash block."""
-    block = re.search(r"```bash\n(.*?)```", readme, re.S).group(1)
+    block = re.search(r"```bash\n(.*?)```", readme, re.DOTALL).group(1)
     return [shlex.split(line) for line in block.strip().splitlines()]
 
 
@@ -155,7 +155,10 @@ def test_a_new_project_installs_passes_its_tests_and_loads_every_kind(kgen, tmp_
         assert result.returncode == 0, result.stderr
 
     # A new environment that sees this one's TensorFlow, so that nothing big downloads.
-    run([sys.executable, "-m", "venv", "--system-site-packages", tmp_path / "venv"], demo)
+    run(
+        [sys.executable, "-m", "venv", "--system-site-packages", tmp_path / "venv"],
+        demo,
+    )
     python = str(tmp_path / "venv" / "bin" / "python")
     commands = readme_commands((demo / "README.md").read_text())
     assert [command[:3] for command in commands] == [

@@ -318,11 +318,27 @@ def new(
     ] = "",
     author: Annotated[str, typer.Option(help="The author's name.")] = "",
     email: Annotated[str, typer.Option(help="The author's email.")] = "",
+    interactive: Annotated[
+        bool,
+        typer.Option("--interactive", "-i", help="Ask for what the options leave out."),
+    ] = False,
 ) -> None:
     """Start a package of Keras components: pyproject.toml, a subpackage per kind, tests,
     README. Inside it, kgen KIND NAME puts each component in place."""
-    from kgen.skeleton import create_project, make_project
+    from kgen.skeleton import (
+        create_project,
+        default_description,
+        default_package,
+        make_project,
+    )
 
+    if interactive:  # cookiecutter's questions, with kgen's defaults
+        package = package or typer.prompt("package", default=default_package(name))
+        description = description or typer.prompt(
+            "description", default=default_description(package)
+        )
+        author = author or typer.prompt("author", default="", show_default=False)
+        email = email or typer.prompt("email", default="", show_default=False)
     project = make_project(name, package, description, author, email)
     for path in create_project(project, out):
         _echo_action(Action("create", path))

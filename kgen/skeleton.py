@@ -25,6 +25,15 @@ class NewProject:
     email: str = ""
 
 
+def default_package(name: str) -> str:
+    """The import name for a project NAME, as templates/project/cookiecutter.json has it."""
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def default_description(package: str) -> str:
+    return f"Custom Keras 3 components: the {package} package."
+
+
 def make_project(
     name: str,
     package: str | None = None,
@@ -38,9 +47,7 @@ def make_project(
             f"NAME {name!r} is not a project name; use letters, digits, '-', '_' and '.', "
             "starting and ending with a letter or digit"
         )
-    package = package or name.lower().replace("-", "_").replace(
-        ".", "_"
-    )  # as cookiecutter.json
+    package = package or default_package(name)
     check_package_name(package, "--package" if package != name else "NAME")
     for option, value in (
         ("--description", description),
@@ -52,7 +59,7 @@ def make_project(
     return NewProject(
         name,
         package,
-        description or f"Custom Keras 3 components: the {package} package.",
+        description or default_description(package),
         author,
         email,
     )

@@ -123,6 +123,23 @@ def test_the_skeleton_is_a_cookiecutter_template_of_its_own(kgen, tmp_path):
     assert "src/my_lib_2/__init__.py" in made
 
 
+def test_new_asks_what_the_options_leave_out_when_interactive(kgen, tmp_path):
+    result = kgen(
+        "new", "my-lib", "-i", "--author", "Ada", input="mylib\n\nada@example.org\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "package [my_lib]: " in result.stdout
+    assert "author" not in result.stdout  # given as an option: not asked
+    project = tomllib.loads((tmp_path / "my-lib" / "pyproject.toml").read_text())
+    assert project["tool"]["kgen"]["package"] == "mylib"
+    assert project["project"]["description"] == (
+        "Custom Keras 3 components: the mylib package."
+    )
+    assert project["project"]["authors"] == [
+        {"name": "Ada", "email": "ada@example.org"}
+    ]
+
+
 def test_new_derives_the_package_from_the_name(kgen, tmp_path):
     run_ok(kgen, "new", "Keras-Extras.v2", cwd=tmp_path)
     assert (tmp_path / "Keras-Extras.v2" / "src" / "keras_extras_v2").is_dir()

@@ -51,24 +51,30 @@ def exports_of(source):
     return [line for line in source.splitlines() if line.startswith("from .")]
 
 
+# Names made unique by module: one component per module, of either style.
+components = st.dictionaries(
+    module_names, st.sampled_from(["class", "function"]), min_size=1, max_size=8
+)
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.lists(module_names, min_size=1, max_size=8), st.booleans(), st.randoms())
+@given(components, st.booleans(), st.randoms())
 def test_adding_keeps_order_and_user_lines_and_removing_undoes_it(
-    names, with_user_lines, random
+    components, with_user_lines, random
 ):
     start = DOCSTRING + ("\n" + "".join(USER_LINES) if with_user_lines else "")
+    statements = [statement(name, style) for name, style in components.items()]
     source = start
-    for name in names:
-        source = with_export(source, statement(name), "__init__.py")
+    for text in statements + statements[:1]:  # the first one twice
+        source = with_export(source, text, "__init__.py")
     exports = exports_of(source)
-    wanted = {statement(name).strip() for name in names}
-    assert wanted <= set(exports)
+    assert {line for text in statements for line in text.splitlines()} <= set(exports)
     assert len(exports) == len(set(exports))  # never twice
     assert_sorted_as_ruff_sorts(source)
     for line in USER_LINES if with_user_lines else []:
         assert line in source
-    for name in random.sample(sorted(set(names)), len(set(names))):
-        source = without_export(source, statement(name))
+    for text in random.sample(statements, len(statements)):
+        source = without_export(source, text)
     assert source == start
 
 

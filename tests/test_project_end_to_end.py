@@ -180,6 +180,18 @@ def test_a_new_project_installs_passes_its_tests_and_loads_every_kind(kgen, tmp_
     assert "skipped" not in heavy and "failed" not in heavy, heavy
     assert passed(heavy) > passed(summary)
 
+    # The project's own guard: a module that `import demo` does not reach fails it.
+    (demo / "src" / "demo" / "losses" / "stray.py").write_text("STRAY = 1\n")
+    stray = subprocess.run(
+        [python, "-m", "pytest", "tests/test_package.py"],
+        cwd=demo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert stray.returncode == 1 and "demo.losses.stray" in stray.stdout, stray.stdout
+    (demo / "src" / "demo" / "losses" / "stray.py").unlink()
+
     saved = json.loads(run([python, "-c", SAVE, tmp_path], demo))
     loaded = json.loads(run([python, "-c", LOAD, tmp_path], tmp_path))
     assert loaded.pop("evaluated") == pytest.approx(saved)

@@ -12,7 +12,6 @@ from kgen.errors import KgenError
 from kgen.generate import Target, plan
 from kgen.kinds import KINDS, Kind
 from kgen.params import TYPES
-from kgen.placement import plan_in_project
 from kgen.project import find_project, require_project
 from kgen.spec import DEFAULT_PACKAGE, make_spec
 from kgen.writer import Action, PlannedFile, plan_actions, write_files
@@ -193,6 +192,8 @@ def _kind_command(kind: Kind):
             )
             files = plan(spec, target)
         else:
+            from kgen.placement import plan_in_project  # only inside a project
+
             files = plan_in_project(
                 spec, project, out=out, tests_dir=tests_dir, with_tests=not no_tests
             )

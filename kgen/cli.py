@@ -9,7 +9,7 @@ from typer.core import TyperGroup
 
 from kgen import __version__
 from kgen.errors import KgenError
-from kgen.generate import Target, plan
+from kgen.generate import Target, module_source, plan
 from kgen.kinds import KINDS, Kind
 from kgen.params import TYPES
 from kgen.project import find_project, require_project
@@ -186,6 +186,9 @@ def _kind_command(kind: Kind):
             ),
             user_templates=project.templates if project else None,
         )
+        if stdout:  # the module alone: no folder, export or manifest is looked at
+            typer.echo(module_source(spec), nl=False)
+            return
         if project is None:
             target = Target(
                 out=out or Path("."), tests_dir=tests_dir, with_tests=not no_tests
@@ -197,9 +200,6 @@ def _kind_command(kind: Kind):
             files = plan_in_project(
                 spec, project, out=out, tests_dir=tests_dir, with_tests=not no_tests
             )
-        if stdout:
-            typer.echo(files[0].content, nl=False)
-            return
         _apply(files, force=force, dry_run=dry_run)
 
     command.__doc__ = f"Generate {kind.summary}."

@@ -407,3 +407,14 @@ def test_list_shows_each_kind_its_methods_and_param_types(kgen):
             functions = row["styles"]["function"]
             assert f"example({kind.function.signature})" in functions
             assert "make_example(param=1.0)" in functions
+
+
+def test_an_init_that_does_not_parse_stops_generation_not_stdout(kgen, demo):
+    init = demo / "src" / "demo" / "losses" / "__init__.py"
+    init.write_text(init.read_text() + "from . import (\n")
+    before = files_under(demo)
+    message = run_error(kgen, "loss", "Huber", cwd=demo)
+    assert "src/demo/losses/__init__.py does not parse" in message
+    assert files_under(demo) == before
+    assert "class Huber(" in run_ok(kgen, "loss", "Huber", "--stdout", cwd=demo).stdout
+    assert files_under(demo) == before

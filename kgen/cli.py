@@ -390,12 +390,19 @@ def destroy(
 
 @app.command(
     no_args_is_help=True,
-    epilog=_examples(["kgen eject loss", "kgen eject layer --force"]),
+    epilog=_examples(["kgen eject loss", "kgen eject layer --shared"]),
 )
 def eject(
     kind: Annotated[
         str, typer.Argument(metavar="KIND", help=f"One of: {', '.join(KINDS)}.")
     ],
+    shared: Annotated[
+        bool,
+        typer.Option(
+            "--shared",
+            help="Also copy the templates every kind shares (_module.py.j2, ...).",
+        ),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option("--force", "-f", help="Overwrite templates that differ."),
@@ -407,7 +414,7 @@ def eject(
     from kgen.eject import plan_eject
 
     project = require_project(Path.cwd(), "eject")
-    _apply(plan_eject(project, kind), force=force, dry_run=False)
+    _apply(plan_eject(project, kind, shared), force=force, dry_run=False)
 
 
 @app.command("list", epilog=_examples(["kgen list", "kgen list --json"]))

@@ -8,7 +8,10 @@ from kgen.render import TEMPLATES
 from kgen.writer import PlannedFile
 
 
-def plan_eject(project: Project, kind: str) -> list[PlannedFile]:
+def plan_eject(project: Project, kind: str, shared: bool = False) -> list[PlannedFile]:
+    """The kind's templates (both styles), and with `shared` the ones every kind extends
+    or includes (`_module.py.j2`, `_test.py.j2`, `_heavy.j2`, ...), copied as they are.
+    """
     if kind not in KINDS:
         raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
     if project.templates is None:
@@ -16,11 +19,13 @@ def plan_eject(project: Project, kind: str) -> list[PlannedFile]:
             f"{project.root / 'pyproject.toml'}: [tool.kgen] names no templates folder; "
             'add one: templates = "kgen_templates"'
         )
-    folder = TEMPLATES / KINDS[kind].template_dir
+    paths = sorted((TEMPLATES / KINDS[kind].template_dir).glob("*.j2"))
+    if shared:
+        paths += sorted(TEMPLATES.glob("_*.j2"))
     return [
         PlannedFile(
             project.templates / path.relative_to(TEMPLATES),
             path.read_text(encoding="utf-8"),
         )
-        for path in sorted(folder.glob("*.j2"))
+        for path in paths
     ]

@@ -328,6 +328,14 @@ def test_user_templates_win_and_eject_starts_them(kgen, demo):
     run_ok(kgen, "loss", "Huber", cwd=demo)
     assert "# House style: checked." in (demo / "src/demo/losses/huber.py").read_text()
     run_ok(kgen, "metric", "PSNR", cwd=demo)  # other kinds: the built-in templates
+    assert "already exists and differs" in run_error(kgen, "eject", "loss", cwd=demo)
+    run_ok(kgen, "eject", "metric", "--shared", cwd=demo)
+    shared = sorted(p.name for p in TEMPLATES.glob("_*.j2"))
+    assert sorted(p.name for p in (demo / "kgen_templates").glob("_*.j2")) == shared
+    base = demo / "kgen_templates" / "_module.py.j2"
+    base.write_text(base.read_text().replace('"""', '"""Ours. ', 1))
+    run_ok(kgen, "constraint", "Clip", cwd=demo)
+    assert (demo / "src/demo/constraints/clip.py").read_text().startswith('"""Ours. ')
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 from kgen import __version__
 from kgen.errors import KgenError
 from kgen.generate import Target, module_source, plan
-from kgen.kinds import KINDS, Kind
+from kgen.kinds import KINDS, Kind, kind_named
 from kgen.params import TYPES
 from kgen.project import find_project, require_project
 from kgen.spec import DEFAULT_PACKAGE, make_spec
@@ -277,14 +277,7 @@ def explain(
     and the usual mistakes with what Keras then does."""
     from kgen.explanations import walkthrough
 
-    if kind not in KINDS:
-        raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
-    style = style or KINDS[kind].default_style
-    if style not in KINDS[kind].styles:
-        raise KgenError(
-            f"--style {style!r}: a {kind} can be written as: {', '.join(KINDS[kind].styles)}"
-        )
-    typer.echo(walkthrough(kind, style))
+    typer.echo(walkthrough(kind, kind_named(kind).style_named(style)))
 
 
 @app.command(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from kgen.errors import KgenError
 from kgen.exports import without_export
-from kgen.kinds import KINDS
+from kgen.kinds import kind_named
 from kgen.manifest import digest, key, manifest_path, manifest_text, read_manifest
 from kgen.names import derive_names
 from kgen.project import Project
@@ -18,8 +18,7 @@ def plan_destroy(
     """The removals and updates that undo generating KIND NAME, and the folders generating
     made, to remove once they are empty. Refuses if a file was edited, unless `force`.
     """
-    if kind not in KINDS:
-        raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    kind_named(kind)
     module = derive_names(name).module
     records = read_manifest(project)
     record = records.pop(key(kind, module), None)

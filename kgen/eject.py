@@ -2,7 +2,7 @@
 where they win over kgen's own and can be edited."""
 
 from kgen.errors import KgenError
-from kgen.kinds import KINDS
+from kgen.kinds import kind_named
 from kgen.project import Project
 from kgen.render import TEMPLATES
 from kgen.writer import PlannedFile
@@ -12,14 +12,13 @@ def plan_eject(project: Project, kind: str, shared: bool = False) -> list[Planne
     """The kind's templates (both styles), and with `shared` the ones every kind extends
     or includes (`_module.py.j2`, `_test.py.j2`, `_heavy.j2`, ...), copied as they are.
     """
-    if kind not in KINDS:
-        raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    folder = TEMPLATES / kind_named(kind).template_dir
     if project.templates is None:
         raise KgenError(
             f"{project.root / 'pyproject.toml'}: [tool.kgen] names no templates folder; "
             'add one: templates = "kgen_templates"'
         )
-    paths = sorted((TEMPLATES / KINDS[kind].template_dir).glob("*.j2"))
+    paths = sorted(folder.glob("*.j2"))
     if shared:
         paths += sorted(TEMPLATES.glob("_*.j2"))
     return [

@@ -7,6 +7,8 @@ generated code itself uses. The test suite checks these lists against the real K
 
 from dataclasses import dataclass
 
+from kgen.errors import KgenError
+
 # Names that the generated code uses inside the class body.
 _GENERATED_CODE_NAMES = frozenset(
     {
@@ -92,6 +94,15 @@ class Kind:
     @property
     def styles(self) -> tuple[str, ...]:
         return ("class", "function") if self.function else ("class",)
+
+    def style_named(self, style: str | None) -> str:
+        """`style`, or the kind's default for None; a one-line error for one it lacks."""
+        style = style or self.default_style
+        if style not in self.styles:
+            raise KgenError(
+                f"--style {style!r}: a {self.name} can be written as: {', '.join(self.styles)}"
+            )
+        return style
 
     def function_reserved(self, names: tuple[str, ...]) -> frozenset[str]:
         """Names a param of the function style may not take: the inner function's
@@ -244,3 +255,10 @@ KINDS = {
         ),
     )
 }
+
+
+def kind_named(name: str) -> Kind:
+    """The kind a command names, or a one-line error listing them."""
+    if name not in KINDS:
+        raise KgenError(f"unknown kind {name!r}; expected one of: {', '.join(KINDS)}")
+    return KINDS[name]

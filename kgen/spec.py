@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgen.errors import KgenError
-from kgen.kinds import KINDS, Kind
+from kgen.kinds import Kind, kind_named
 from kgen.names import Names, derive_names
 from kgen.params import Param, parse_param
 
@@ -62,14 +62,8 @@ def make_spec(
     explain: bool = False,
     user_templates: Path | None = None,
 ) -> ComponentSpec:
-    if kind not in KINDS:
-        raise KgenError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
-    the_kind = KINDS[kind]
-    style = style or the_kind.default_style
-    if style not in the_kind.styles:
-        raise KgenError(
-            f"--style {style!r}: a {kind} can be written as: {', '.join(the_kind.styles)}"
-        )
+    the_kind = kind_named(kind)
+    style = the_kind.style_named(style)
     names = derive_names(name)
     param_docs = dict(param_docs or {})
     parsed = []

@@ -12,11 +12,11 @@ from kgen.errors import KgenError
 from kgen.names import check_package_name
 
 PYPROJECT = "pyproject.toml"
-_KEYS = {
-    "package": "the import name of the project's package, also its registration package",
-    "templates": "a folder of templates that win over kgen's own, by relative path",
-    "explain": "true: generate with --explain unless --no-explain is given",
-}
+_KEYS = (
+    "package",
+    "templates",
+    "explain",
+)  # [tool.kgen]; the README says what each means
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ where they win over kgen's own and can be edited."""
 
 from kgen.errors import KgenError
 from kgen.kinds import kind_named
-from kgen.project import Project
+from kgen.project import PYPROJECT, Project
 from kgen.render import TEMPLATES
 from kgen.writer import PlannedFile
 
@@ -15,7 +15,7 @@ def plan_eject(project: Project, kind: str, shared: bool = False) -> list[Planne
     folder = TEMPLATES / kind_named(kind).template_dir
     if project.templates is None:
         raise KgenError(
-            f"{project.root / 'pyproject.toml'}: [tool.kgen] names no templates folder; "
+            f"{project.root / PYPROJECT}: [tool.kgen] names no templates folder; "
             'add one: templates = "kgen_templates"'
         )
     paths = sorted(folder.glob("*.j2"))

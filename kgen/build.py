@@ -21,6 +21,7 @@ _COMPONENT_KEYS = {
     "output_shape",
     "style",
     "explain",
+    "reference",
 }
 
 
@@ -57,6 +58,7 @@ def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
                 output_shape=get("output_shape", str, ""),
                 style=get("style", str, "") or None,
                 explain=get("explain", bool, False),
+                reference=get("reference", str, ""),
             )
         except KgenError as error:
             raise KgenError(f"{where}: {error}") from None

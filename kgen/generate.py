@@ -26,16 +26,25 @@ class Target:
         return self.tests_dir if self.tests_dir is not None else self.out
 
 
-# The templates of each kind, by style: <kind>/module.py.j2 and <kind>/test.py.j2, ...
+# The templates of a component, by style: the kind's module and the style's tests, which
+# include the kind's own checks (<kind>/checks.py.j2).
 TEMPLATES_BY_STYLE = {
-    "class": ("module.py.j2", "test.py.j2"),
-    "function": ("function.py.j2", "function_test.py.j2"),
+    "class": ("{kind}/module.py.j2", "_test.py.j2"),
+    "function": ("{kind}/function.py.j2", "_function_test.py.j2"),
 }
 
 
+def template_of(spec: ComponentSpec, which: int) -> str:
+    """The module's (0) or the test's (1) template of `spec`."""
+    return TEMPLATES_BY_STYLE[spec.style][which].format(kind=spec.kind.template_dir)
+
+
+# Written once per test folder, never over a user's file: the marker, the heavy checks.
+SUPPORT_FILES = (("conftest.py", "_conftest.py.j2"), ("kgen_harness.py", "_harness.py.j2"))
+
+
 def module_source(spec: ComponentSpec) -> str:
-    template = TEMPLATES_BY_STYLE[spec.style][0]
-    return format_source(render(template, spec), spec.names.module_file)
+    return format_source(render(template_of(spec, 0), spec), spec.names.module_file)
 
 
 def test_source(spec: ComponentSpec, target: Target) -> str:
@@ -45,8 +54,15 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
         sys_path = Path(
             os.path.relpath(module_root.resolve(), target.test_dir.resolve())
         )
-    template = TEMPLATES_BY_STYLE[spec.style][1]
-    source = render(template, spec, import_name=import_name, sys_path=sys_path)
+    # In a project the harness sits in tests/, outside the package: a third-party import.
+    source = render(
+        template_of(spec, 1),
+        spec,
+        third_party=("kgen_harness",) if target.installed else (),
+        import_name=import_name,
+        sys_path=sys_path,
+        installed=target.installed,
+    )
     return format_source(source, spec.names.test_file)
 
 
@@ -60,13 +76,15 @@ def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
                 target.test_dir / spec.names.test_file, test_source(spec, target)
             )
         )
-        files.append(
+        support = target.conftest_dir or target.test_dir
+        files += [
             PlannedFile(
-                (target.conftest_dir or target.test_dir) / "conftest.py",
-                render_support("_conftest.py.j2", spec.user_templates),
+                support / name,
+                render_support(template, spec.user_templates),
                 existing="keep",
             )
-        )
+            for name, template in SUPPORT_FILES
+        ]
     return files
 
 

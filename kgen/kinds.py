@@ -65,12 +65,31 @@ class BaseArg:
 
 
 @dataclass(frozen=True)
+class TestModel:
+    """How the generated tests put a component into a small model, and find it again in a
+    model loaded from disk. `{}` stands for the component, or the model."""
+
+    layers: str | None  # after keras.Input(shape=(4,)); None: the component is the model
+    compile: str = 'loss="mse"'  # compile's arguments besides the optimizer
+    found: str | None = None  # where a model keeps it; None: compare evaluate() instead
+    heavy_claims: str = ""  # the kind's heavy tests beyond the three every one gets
+
+
+def _in_dense(argument: str) -> TestModel:
+    """A kind that a Dense layer takes as `argument`: kernel_initializer, activation..."""
+    return TestModel(
+        layers=f"keras.layers.Dense(4, {argument}={{}}), keras.layers.Dense(1)",
+        found=f"{{}}.layers[0].{argument}",
+    )
+
+
+@dataclass(frozen=True)
 class FunctionStyle:
     """The plain-function form Keras also accepts for a kind (`--style function`)."""
 
     signature: str  # the inner function's arguments: "y_true, y_pred"
     returns: str  # for its docstring
-    use: str  # how a model takes it, for the docstring's example: "loss={}"
+    test_model: TestModel
 
 
 @dataclass(frozen=True)
@@ -79,15 +98,14 @@ class Kind:
     base: str  # "keras.losses.Loss"
     summary: str
     subpackage: str  # where a project keeps the kind: src/<package>/losses/
-    methods: tuple[
-        str, ...
-    ]  # what a build spec may give bodies for ("init": the constructor's tail)
+    # What a build spec may give bodies for ("init": the constructor's tail).
+    methods: tuple[str, ...]
+    math_method: str  # the method whose math the reference test mirrors
+    test_model: TestModel
     base_args: tuple[BaseArg, ...] = ()
     takes_kwargs: bool = False  # forwards **kwargs to the base class (Layer, Model)
     base_attributes: frozenset[str] = frozenset()
-    default_attributes: frozenset[str] = (
-        frozenset()
-    )  # set by the default bodies: self.kernel
+    default_attributes: frozenset[str] = frozenset()  # set by the default bodies
     function: FunctionStyle | None = None  # the kind has a function style too
     default_style: str = "class"
 
@@ -142,6 +160,8 @@ KINDS = {
             base="keras.losses.Loss",
             summary="a keras.losses.Loss subclass",
             methods=("init", "call"),
+            math_method="call",
+            test_model=TestModel("keras.layers.Dense(1)", "loss={}", "{}.loss"),
             base_args=(
                 BaseArg(
                     "reduction",
@@ -157,7 +177,9 @@ KINDS = {
                 {"call", "dtype", "from_config", "get_config", "name", "reduction"}
             ),
             function=FunctionStyle(
-                "y_true, y_pred", "One loss value per sample.", "loss={}"
+                "y_true, y_pred",
+                "One loss value per sample.",
+                TestModel("keras.layers.Dense(1)", "loss={}", "{}.loss"),
             ),
         ),
         Kind(
@@ -166,6 +188,12 @@ KINDS = {
             base="keras.layers.Layer",
             summary="a keras.layers.Layer subclass",
             methods=("init", "build", "call", "compute_output_shape"),
+            math_method="call",
+            test_model=TestModel(
+                "{}, keras.layers.Dense(1)",
+                found="{}.layers[0]",
+                heavy_claims=", mixed precision",
+            ),
             takes_kwargs=True,
             base_attributes=_LAYER_ATTRIBUTES,
             default_attributes=frozenset({"kernel"}),
@@ -176,6 +204,10 @@ KINDS = {
             base="keras.metrics.Metric",
             summary="a keras.metrics.Metric subclass",
             methods=("init", "update_state", "result", "reset_state"),
+            math_method="update_state",
+            test_model=TestModel(
+                "keras.layers.Dense(1)", compile='loss="mse", metrics=[{}]'
+            ),
             default_attributes=frozenset({"total", "count"}),
             base_args=(_NAME, _DTYPE),
             base_attributes=frozenset(
@@ -190,9 +222,13 @@ KINDS = {
             base="keras.regularizers.Regularizer",
             summary="a keras.regularizers.Regularizer subclass",
             methods=("init", "__call__"),
+            math_method="__call__",
+            test_model=_in_dense("kernel_regularizer"),
             base_attributes=frozenset({"from_config", "get_config"}),
             function=FunctionStyle(
-                "x", "A scalar penalty for the weights `x`.", "kernel_regularizer={}"
+                "x",
+                "A scalar penalty for the weights `x`.",
+                _in_dense("kernel_regularizer"),
             ),
         ),
         Kind(
@@ -201,6 +237,8 @@ KINDS = {
             base="keras.initializers.Initializer",
             summary="a keras.initializers.Initializer subclass",
             methods=("init", "__call__"),
+            math_method="__call__",
+            test_model=_in_dense("kernel_initializer"),
             base_args=(
                 BaseArg(
                     "seed",
@@ -214,7 +252,7 @@ KINDS = {
             function=FunctionStyle(
                 "shape, dtype=None",
                 "A tensor of the given shape and dtype.",
-                "kernel_initializer={}",
+                _in_dense("kernel_initializer"),
             ),
         ),
         Kind(
@@ -223,11 +261,13 @@ KINDS = {
             base="keras.constraints.Constraint",
             summary="a keras.constraints.Constraint subclass",
             methods=("init", "__call__"),
+            math_method="__call__",
+            test_model=_in_dense("kernel_constraint"),
             base_attributes=frozenset({"from_config", "get_config"}),
             function=FunctionStyle(
                 "w",
                 "The weights `w`, projected into the allowed set.",
-                "kernel_constraint={}",
+                _in_dense("kernel_constraint"),
             ),
         ),
         Kind(
@@ -236,10 +276,16 @@ KINDS = {
             base="keras.layers.Layer",
             summary="an activation function (or, with --style class, a layer)",
             methods=("init", "call"),
+            math_method="call",
+            test_model=TestModel(
+                "{}, keras.layers.Dense(1)",
+                found="{}.layers[0]",
+                heavy_claims=", mixed precision",
+            ),
             takes_kwargs=True,
             base_attributes=_LAYER_ATTRIBUTES,
             function=FunctionStyle(
-                "x", "A tensor of the shape of `x`.", "activation={}"
+                "x", "A tensor of the shape of `x`.", _in_dense("activation")
             ),
             default_style="function",
         ),
@@ -249,6 +295,13 @@ KINDS = {
             base="keras.Model",
             summary="a keras.Model subclass with its own train_step",
             methods=("init", "build", "call", "train_step", "test_step"),
+            math_method="call",
+            test_model=TestModel(
+                None,
+                compile='loss="mse", metrics=["mae"]',
+                found="{}",
+                heavy_claims=", mixed precision",
+            ),
             takes_kwargs=True,
             base_attributes=_MODEL_ATTRIBUTES,
             default_attributes=frozenset({"dense"}),

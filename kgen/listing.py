@@ -2,7 +2,7 @@
 
 import ast
 
-from kgen.generate import TEMPLATES_BY_STYLE
+from kgen.generate import template_of
 from kgen.kinds import KINDS
 from kgen.params import TYPES
 from kgen.render import render
@@ -32,7 +32,7 @@ def _defined(kind: str, style: str) -> list[str]:
     """The signatures of the class's methods, or of the module's functions (given one
     param, so that the function style shows its factory)."""
     spec = make_spec(kind, "Example", ["param=1.0"], style=style)
-    tree = ast.parse(render(TEMPLATES_BY_STYLE[style][0], spec))
+    tree = ast.parse(render(template_of(spec, 0), spec))
     classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
     body = classes[0].body if classes else tree.body
     functions = []

@@ -102,6 +102,32 @@ class Param:
         return d  # strings and lists: the user's code may accept only certain values
 
     @property
+    def stored(self) -> str:
+        """What the constructor keeps on self: a Keras object resolved, a list copied."""
+        if self.type.keras_module:
+            return f"keras.{self.type.keras_module}.get({self.name})"
+        if self.type.is_list and self.default is None:
+            return f"None if {self.name} is None else list({self.name})"
+        if self.type.is_list:
+            return f"list({self.name})"
+        return self.name
+
+    @property
+    def config_value(self) -> str:
+        """What get_config writes for it: plain values, Keras objects serialized."""
+        if self.type.keras_module:
+            return f"keras.{self.type.keras_module}.serialize(self.{self.name})"
+        return f"self.{self.name}"
+
+    def config_expected(self, args: str) -> str:
+        """The config value a test expects when `args` gave the param."""
+        given = f"{args}[{python_literal(self.name)}]"
+        if self.type.keras_module:
+            module = f"keras.{self.type.keras_module}"
+            return f"{module}.serialize({module}.get({given}))"
+        return given
+
+    @property
     def default_source(self) -> str:
         """The default as it stands in a signature: lists become tuples (immutable defaults)."""
         if self.type.is_list and self.default is not None:

@@ -12,7 +12,7 @@ from kgen.errors import KgenError
 from kgen.explanations import apply_markers
 from kgen.formatting import format_snippet
 from kgen.params import python_literal
-from kgen.spec import ComponentSpec
+from kgen.spec import ComponentSpec, doc_escape
 
 TEMPLATES = Path(kgen.templates.__file__).parent  # shipped inside the package
 
@@ -39,14 +39,10 @@ _IMPORT_GROUPS = (
 IMPORTS_MARKER = "# kgen: imports"
 
 
-def doc_escape(text: str) -> str:
-    """Text made safe to stand inside a triple-quoted docstring, reading the same there."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-
-
-def doc_literal(value: object) -> str:
-    """The value as Python source, as black would quote it, made safe inside a docstring."""
-    return doc_escape(python_literal(value))
+def _isort_key(item: tuple[str, str]) -> tuple[bool, str]:
+    """isort's order within a group: `import x` lines before `from x import y`, by module."""
+    line = item[1]
+    return line.startswith("from "), line.split()[1]
 
 
 def arg_line(text: str, indent: int = 8) -> str:
@@ -59,18 +55,6 @@ def arg_line(text: str, indent: int = 8) -> str:
         break_long_words=False,
         break_on_hyphens=False,
     )
-
-
-def example_args(spec: ComponentSpec) -> str:
-    """`threshold=1.0, ...`: the constructor call of a docstring example, with the defaults."""
-    return ", ".join(f"{p.name}={python_literal(p.default)}" for p in spec.params)
-
-
-def function_call(spec: ComponentSpec) -> str:
-    """What a model is given in the function style: `make_huber(threshold=1.0)` or `huber`."""
-    if spec.params:
-        return f"{spec.factory_name}({example_args(spec)})"
-    return spec.function_name
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -111,20 +95,18 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         autoescape=False,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters["doc_literal"] = doc_literal
     env.filters["py"] = python_literal
     env.filters["arg_line"] = arg_line
-    env.filters["example_args"] = example_args
-    env.filters["function_call"] = function_call
     env.filters["format_snippet"] = format_snippet
     env.filters["doc_escape"] = doc_escape
-    env.filters["format_kw"] = "{0}={0}".format
     return env
 
 
-def render(template: str, spec: ComponentSpec, **context: object) -> str:
-    """Render `<kind>/<template>` and keep exactly the optional imports the code uses."""
-    name = f"{spec.kind.template_dir}/{template}"
+def render(
+    name: str, spec: ComponentSpec, third_party: tuple[str, ...] = (), **context: object
+) -> str:
+    """Render the template `name` and keep exactly the optional imports the code uses;
+    `third_party` names more modules to import among the third-party ones."""
     try:
         found = environment(spec.user_templates).get_template(name)
         source = found.render(spec=spec, kind=spec.kind, names=spec.names, **context)
@@ -135,7 +117,7 @@ def render(template: str, spec: ComponentSpec, **context: object) -> str:
         source = apply_markers(source, spec.explain)
     except KgenError as error:
         raise KgenError(f"template {where}: {error}") from None
-    return _insert_imports(source, where)
+    return _insert_imports(source, where, third_party)
 
 
 def render_support(template: str, user_templates: Path | None = None) -> str:
@@ -166,7 +148,7 @@ def _where(error: jinja2.TemplateError, name: str) -> str:
     )
 
 
-def _insert_imports(source: str, template: str) -> str:
+def _insert_imports(source: str, template: str, third_party: tuple[str, ...]) -> str:
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -174,9 +156,11 @@ def _insert_imports(source: str, template: str) -> str:
             f"template {template} rendered invalid Python: {error.msg} (line {error.lineno})"
         ) from None
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    stdlib, others = _IMPORT_GROUPS
+    others = {**others, **{name: f"import {name}" for name in third_party}}
     groups = [
-        [line for name, line in group.items() if name in used]
-        for group in _IMPORT_GROUPS
+        [line for name, line in sorted(group.items(), key=_isort_key) if name in used]
+        for group in (stdlib, others)
     ]
     return source.replace(
         IMPORTS_MARKER, "\n\n".join("\n".join(g) for g in groups if g), 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgen.errors import KgenError
+from kgen.generate import SUPPORT_FILES
 from kgen.names import check_package_name
 from kgen.render import TEMPLATES, render_support
 from kgen.writer import check_writable
@@ -94,9 +95,10 @@ def create_project(project: NewProject, out: Path) -> list[Path]:
         staging = Path(tempfile.mkdtemp(prefix=".kgen-new-", dir=out))
         generate_files(str(SKELETON), context, output_dir=str(staging))
         rendered = staging / project.name
-        (rendered / "tests" / "conftest.py").write_text(
-            render_support("_conftest.py.j2"), encoding="utf-8"
-        )
+        for name, template in SUPPORT_FILES:
+            (rendered / "tests" / name).write_text(
+                render_support(template), encoding="utf-8"
+            )
         os.rename(rendered, target)  # no partial project is ever visible at `target`
     except (OSError, CookiecutterException) as error:
         _remove(staging, made)

@@ -9,7 +9,7 @@ from pathlib import Path
 from kgen.errors import KgenError
 from kgen.kinds import Kind, kind_named
 from kgen.names import Names, derive_names
-from kgen.params import Param, parse_param
+from kgen.params import Param, parse_param, python_literal
 
 DEFAULT_PACKAGE = "Custom"  # Keras's own default for register_keras_serializable
 _PACKAGE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -30,6 +30,9 @@ class ComponentSpec:
     style: str = "class"  # or "function", for the kinds that have it
     explain: bool = False  # comments that explain each piece (kgen.explanations)
     user_templates: Path | None = None  # a folder whose templates win over kgen's own
+    reference: str = ""  # numpy code of the math the tests compare the component with
+
+    # What the templates show, worked out here so that they hold layout, not logic.
 
     @property
     def function_name(self) -> str:
@@ -46,6 +49,151 @@ class ComponentSpec:
             return f"{self.package}>{self.function_name}"
         return f"{self.package}>{self.names.class_name}"
 
+    @property
+    def param_names(self) -> list[str]:
+        return [param.name for param in self.params]
+
+    @property
+    def param_arguments(self) -> list[str]:
+        """`threshold=1.0`, ...: the params as a signature takes them."""
+        return [f"{p.name}={p.default_source}" for p in self.params]
+
+    @property
+    def init_arguments(self) -> list[str]:
+        """The constructor's arguments after self: params, base arguments, **kwargs."""
+        arguments = self.param_arguments
+        arguments += [f"{arg.name}={arg.default}" for arg in self.kind.base_args]
+        return arguments + (["**kwargs"] if self.kind.takes_kwargs else [])
+
+    @property
+    def super_init(self) -> str:
+        """The base class's constructor call, or "" when it takes nothing of ours."""
+        forwarded = [f"{a.name}={a.name}" for a in self.kind.base_args if a.forwarded]
+        if self.kind.takes_kwargs:
+            forwarded.append("**kwargs")
+        return f"super().__init__({', '.join(forwarded)})" if forwarded else ""
+
+    @property
+    def stored(self) -> list[tuple[str, str]]:
+        """(attribute, value) the constructor keeps: base arguments the base class does
+        not keep, then every param, resolved to an object or copied to a list."""
+        stored = [(a.name, a.name) for a in self.kind.base_args if not a.forwarded]
+        return stored + [(p.name, p.stored) for p in self.params]
+
+    @property
+    def config_entries(self) -> list[tuple[str, str]]:
+        """(key, value) that get_config adds to the base class's config."""
+        entries = [(p.name, p.config_value) for p in self.params]
+        return entries + [
+            (a.name, f"self.{a.name}") for a in self.kind.base_args if not a.forwarded
+        ]
+
+    @property
+    def object_params(self) -> list[Param]:
+        """The params of a Keras object type: resolved in __init__, serialized in get_config."""
+        return [p for p in self.params if p.type.keras_module]
+
+    def first_object(self, keras_module: str) -> Param | None:
+        """The first param of a Keras object type (`activations`, ...): the one a
+        default body wires in."""
+        return next((p for p in self.params if p.type.keras_module == keras_module), None)
+
+    @property
+    def param_docs(self) -> list[str]:
+        """The Args entries of the params: `threshold: Float, ... Defaults to `1.0`.`"""
+        return [
+            f"{p.name}: {p.type.doc}{', ' + p.doc if p.doc else ''}. "
+            f"Defaults to `{doc_escape(python_literal(p.default))}`."
+            for p in self.params
+        ]
+
+    @property
+    def base_arg_docs(self) -> list[str]:
+        return [
+            f"{arg.name}: {arg.doc.replace('{what}', self.kind.name)}"
+            for arg in self.kind.base_args
+        ]
+
+    @property
+    def example_args(self) -> str:
+        """`threshold=1.0, ...`: the constructor call of a docstring example."""
+        return ", ".join(f"{p.name}={python_literal(p.default)}" for p in self.params)
+
+    @property
+    def function_call(self) -> str:
+        """What a model is given in the function style: `make_huber(threshold=1.0)`."""
+        if self.params:
+            return f"{self.factory_name}({self.example_args})"
+        return self.function_name
+
+    # The generated tests.
+
+    @property
+    def imported_names(self) -> list[str]:
+        """What the test module imports from the component's module."""
+        if self.style == "class":
+            return [self.names.class_name]
+        if self.params:
+            return sorted([self.function_name, self.factory_name])
+        return [self.function_name]
+
+    @property
+    def sample_args(self) -> str:
+        """The ARGS dict of the tests: a value other than the default for each param."""
+        items = (f"{python_literal(p.name)}: {python_literal(p.sample)}" for p in self.params)
+        return "{" + ", ".join(items) + "}"
+
+    @property
+    def args_splat(self) -> str:
+        """`, **ARGS` where the test module has ARGS to pass on, else nothing."""
+        return ", **ARGS" if self.style == "class" or self.params else ""
+
+    @property
+    def configured(self) -> str:
+        """The component made with ARGS, as the tests write it."""
+        if self.style == "class":
+            return f"{self.names.class_name}(**ARGS)"
+        return f"{self.factory_name}(**ARGS)" if self.params else self.function_name
+
+    @property
+    def test_model(self):
+        if self.style == "function":
+            return self.kind.function.test_model
+        return self.kind.test_model
+
+    @property
+    def test_layers(self) -> str | None:
+        layers = self.test_model.layers
+        subject = "function" if self.style == "function" else self.configured
+        return layers.format(subject) if layers is not None else None
+
+    @property
+    def test_compile(self) -> str:
+        subject = "function" if self.style == "function" else self.configured
+        return self.test_model.compile.format(subject)
+
+    def found_in(self, model: str) -> str:
+        return self.test_model.found.format(model)
+
+    @property
+    def config_checks(self) -> list[tuple[str, str]]:
+        """(key, expected value) of the config made from ARGS."""
+        return [(p.name, p.config_expected("ARGS")) for p in self.params]
+
+    @property
+    def math_method(self) -> str:
+        return "function" if self.style == "function" else self.kind.math_method
+
+    def has_reference(self, methods: list[str]) -> bool:
+        """Whether the tests know the math: the spec gives it, or the methods it rests on
+        keep their default bodies."""
+        return bool(self.reference) or not set(methods) & set(self.bodies)
+
+
+def doc_escape(text: str) -> str:
+    """Text made safe to stand inside a triple-quoted docstring, reading the same there."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
 
 def make_spec(
     kind: str,
@@ -61,6 +209,7 @@ def make_spec(
     style: str | None = None,
     explain: bool = False,
     user_templates: Path | None = None,
+    reference: str = "",
 ) -> ComponentSpec:
     the_kind = kind_named(kind)
     style = the_kind.style_named(style)
@@ -101,6 +250,7 @@ def make_spec(
         style=style,
         explain=explain,
         user_templates=user_templates,
+        reference=_check_bodies(("reference",), "a reference", names, {"reference": reference})["reference"] if reference else "",
     )
 
 

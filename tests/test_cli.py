@@ -21,6 +21,8 @@ def test_writes_module_and_test_with_one_line_per_file(kgen, tmp_path):
         "test_huber.py",
         "create",
         "conftest.py",
+        "create",
+        "kgen_harness.py",
     ]
     source = (tmp_path / "huber.py").read_text()
     assert "class Huber(keras.losses.Loss):" in source
@@ -40,6 +42,8 @@ def test_generating_twice_is_identical_and_changes_nothing(kgen, tmp_path):
         "test_simple_dense.py",
         "identical",
         "conftest.py",
+        "identical",
+        "kgen_harness.py",
     ]
     assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
 

@@ -73,7 +73,7 @@ def every_kind(tmp_path_factory):
 
 def test_generated_code_is_clean(every_kind):
     test_source = (every_kind / "tests" / "test_focal.py").read_text()
-    assert 'Focal = importlib.import_module("mypkg.focal").Focal' in test_source
+    assert 'module = importlib.import_module("mypkg.focal")\nFocal = module.Focal' in test_source
     assert (every_kind / "conftest.py").is_file()
     assert (every_kind / "tests" / "conftest.py").is_file()
     assert_clean_code(every_kind)

@@ -11,6 +11,7 @@ from conftest import EXAMPLES
 from keras.src.testing import TestCase
 
 from kgen.generate import Target, plan
+from kgen.names import derive_names
 from kgen.spec import make_spec
 from kgen.writer import plan_actions, write_files
 
@@ -45,8 +46,7 @@ def test_generated_layers_pass_keras_layer_test(
         generate_layer(tmp_path, module, params)
     monkeypatch.syspath_prepend(str(folder))
     tests = importlib.import_module(f"test_{module}")
-    class_name = tests.REGISTERED_NAME.split(">")[1]
-    layer_class = getattr(importlib.import_module(module), class_name)
+    layer_class = getattr(importlib.import_module(module), derive_names(module).class_name)
     TestCase(methodName="run_layer_test").run_layer_test(
         layer_class,
         init_kwargs=tests.ARGS,

@@ -101,7 +101,7 @@ def test_new_takes_what_cookiecutter_would_ask(kgen, tmp_path):
 
 def test_the_skeleton_is_a_cookiecutter_template_of_its_own(kgen, tmp_path):
     """Plain cookiecutter renders the same project from it (kgen adds the tests'
-    conftest.py), its own defaults deriving the package as kgen does."""
+    conftest.py and kgen_harness.py), its own defaults deriving the package as kgen does."""
     run_ok(kgen, "new", "My-Lib.2", "--out", "kgen", cwd=tmp_path)
     subprocess.run(
         [
@@ -119,6 +119,7 @@ def test_the_skeleton_is_a_cookiecutter_template_of_its_own(kgen, tmp_path):
     )
     made = files_under(tmp_path / "kgen" / "My-Lib.2")
     assert made.pop("tests/conftest.py")
+    assert made.pop("tests/kgen_harness.py")
     assert made == files_under(tmp_path / "cookiecutter" / "My-Lib.2")
     assert "src/my_lib_2/__init__.py" in made
 
@@ -177,6 +178,7 @@ def test_inside_a_project_each_kind_goes_to_its_subpackage(kgen, demo):
         ["create", "src/demo/losses/huber.py"],
         ["create", "tests/losses/test_huber.py"],
         ["identical", "tests/conftest.py"],
+        ["identical", "tests/kgen_harness.py"],
         ["update", "src/demo/losses/__init__.py"],
         ["create", "kgen-manifest.json"],
     ]
@@ -248,9 +250,10 @@ def test_command_line_options_win_over_the_project(kgen, demo):
     assert (demo.parent / "outside" / "far.py").is_file()
     run_ok(kgen, "destroy", "metric", "Far", cwd=demo)
     run_ok(kgen, "destroy", "metric", "Loose", cwd=demo)
-    # Only the shared conftest.py stays, which other tests there may use.
-    assert [p.name for p in (demo.parent / "outside").iterdir()] == ["conftest.py"]
-    assert [p.name for p in (demo / "scratch").iterdir()] == ["conftest.py"]
+    # Only the shared conftest.py and kgen_harness.py stay, which other tests may use.
+    shared = ["conftest.py", "kgen_harness.py"]
+    assert sorted(p.name for p in (demo.parent / "outside").iterdir()) == shared
+    assert sorted(p.name for p in (demo / "scratch").iterdir()) == shared
 
 
 def test_destroy_takes_back_exactly_what_was_generated(kgen, demo):

@@ -1,0 +1,171 @@
+"""The heavy checks of the tests kgen generates, written once per test folder.
+
+Each test module passes its own `build_model` and `make_data` (and its component) to these
+functions: they prove that the component holds up where real training happens. kgen writes
+this file beside conftest.py and never overwrites it once it is there.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+
+
+def run_python(script, *args):
+    """Run `script` in a new Python process; fail with its error output if it fails."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        check=False,  # the assert below shows what went wrong
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ},  # TensorFlow's errors only
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+# What a serving process does: import the component's module, nothing else, then load.
+LOAD_AND_PREDICT = """
+import importlib
+import sys
+
+import keras
+import numpy as np
+
+folder, module_root, module_name = sys.argv[1:]
+sys.path.insert(0, module_root)
+importlib.import_module(module_name)
+model = keras.saving.load_model(f"{folder}/model.keras")
+np.save(f"{folder}/predicted.npy", model.predict(np.load(f"{folder}/x.npy"), verbose=0))
+"""
+
+
+def loads_in_a_fresh_process(component, build_model, make_data, folder):
+    """A saved model predicts the same in a process that imports only `component`'s module."""
+    x, y = make_data()
+    model = build_model()
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    model.save(folder / "model.keras")
+    np.save(folder / "x.npy", x)
+    module_name = component.__module__
+    module_file = Path(sys.modules[module_name].__file__).resolve()
+    module_root = module_file.parents[module_name.count(".")]
+    run_python(LOAD_AND_PREDICT, folder, module_root, module_name)
+    np.testing.assert_allclose(
+        np.load(folder / "predicted.npy"),
+        model.predict(x, verbose=0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def trains_the_same_with_xla(build_model, make_data):
+    """XLA compiles the training step: the weights it reaches are those of eager runs."""
+    x, y = make_data()
+    eager = build_model(jit_compile=False)
+    xla = build_model(jit_compile=True)
+    for model in (eager, xla):
+        history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        assert np.all(np.isfinite(history.history["loss"]))
+    np.testing.assert_allclose(
+        xla.predict(x, verbose=0), eager.predict(x, verbose=0), rtol=1e-4, atol=1e-5
+    )
+
+
+# TensorFlow splits a CPU into logical devices only before its first use: a new process.
+ON_TWO_DEVICES = """
+import importlib
+import sys
+
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+)
+here, tests, module_name = sys.argv[1:]
+sys.path[:0] = [here, tests]
+tests = importlib.import_module(module_name)
+importlib.import_module("kgen_harness").train_on_two_devices(
+    tests.build_model, tests.make_data
+)
+"""
+
+
+def trains_on_two_devices(test_file):
+    """Runs `train_on_two_devices` on the test module's model, in a process whose CPU is
+    split in two."""
+    test_file = Path(test_file).resolve()
+    here = Path(__file__).resolve().parent
+    run_python(ON_TWO_DEVICES, here, test_file.parent, test_file.stem)
+
+
+def train_on_two_devices(build_model, make_data):
+    import tensorflow as tf  # tf.distribute: the one check that needs TensorFlow itself
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    assert strategy.num_replicas_in_sync == 2
+    x, y = make_data()
+    with strategy.scope():
+        model = build_model()
+    single = build_model()
+    # Each batch of 8 is split over the two devices and their gradients are summed: the
+    # training, and then the evaluation (metric states summed over the devices), must be
+    # what one device gives.
+    for each in (model, single):
+        history = each.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+        assert np.all(np.isfinite(history.history["loss"]))
+    for expected, actual in zip(single.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-6)
+    distributed = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    expected = single.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    assert len(distributed) == len(expected)
+    for actual, wanted in zip(distributed.values(), expected.values(), strict=True):
+        np.testing.assert_allclose(actual, wanted, rtol=1e-4)
+
+
+def layer_runs_in_mixed_precision(layer, make_data):
+    """Under mixed_float16 the layer computes in float16 and keeps float32 weights."""
+    x, y = make_data()
+    outputs = layer(x)
+    assert keras.backend.standardize_dtype(outputs.dtype) == "float16"
+    for weight in layer.weights:
+        if "float" in weight.dtype:
+            assert weight.dtype == "float32", weight.path
+    model = keras.Sequential(
+        [keras.Input(shape=x.shape[1:]), layer, keras.layers.Dense(1)]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+
+
+def train_step_scales_the_loss(build_model, make_data):
+    """A LossScaleOptimizer divides the gradients by its loss scale: unless train_step
+    multiplied the loss by it (optimizer.scale_loss), the updates come out far too small.
+    """
+    x, y = make_data()
+    plain = build_model()
+    scaled = build_model(
+        optimizer=keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD())
+    )
+    for model in (plain, scaled):
+        model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0)
+    for expected, actual in zip(plain.get_weights(), scaled.get_weights(), strict=True):
+        np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-6)
+
+
+def model_trains_in_mixed_precision(build_model, make_data):
+    """Compiled under mixed_float16, the model gets a LossScaleOptimizer and still trains."""
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        model = build_model()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    x, y = make_data()
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))

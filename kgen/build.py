@@ -4,8 +4,7 @@ import tomllib
 from pathlib import Path
 
 from kgen.errors import KgenError
-from kgen.generate import Target, plan
-from kgen.spec import DEFAULT_PACKAGE, make_spec
+from kgen.request import Request, plan_requests, spec_of
 from kgen.writer import PlannedFile
 
 _TOP_KEYS = {"package", "component"}
@@ -26,7 +25,9 @@ _COMPONENT_KEYS = {
 
 
 def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
-    """Every file the spec describes, rendered; `out` defaults to the spec's own folder."""
+    """Every file the spec describes, rendered. Inside a project the components are placed
+    in it, as `kgen KIND NAME` places them; elsewhere they go to `out`, by default the
+    spec's own folder."""
     try:
         data = tomllib.loads(spec_file.read_text(encoding="utf-8"))
     except OSError as error:
@@ -34,40 +35,41 @@ def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise KgenError(f"{spec_file}: not valid TOML: {error}") from None
     _reject_unknown(data, _TOP_KEYS, str(spec_file))
-    if not isinstance(data.get("package", DEFAULT_PACKAGE), str):
+    if not isinstance(data.get("package", ""), str):
         raise KgenError(f"{spec_file}: package must be a string")
     components = data.get("component", [])
     if not isinstance(components, list) or not components:
         raise KgenError(f"{spec_file}: no [[component]] tables")
-    target = Target(out=out if out is not None else spec_file.parent)
-    files: list[PlannedFile] = []
+    folder = spec_file.parent
+    requests = []
     for index, entry in enumerate(components, start=1):
         where = f"{spec_file}: component {index} ({entry.get('name', '?')})"
         _reject_unknown(entry, _COMPONENT_KEYS, where)
         get = _Getter(entry, where)
+        request = Request(
+            get("kind", str, ""),
+            get("name", str, ""),
+            tuple(get("params", list, [])),
+            package=get("package", str, data.get("package", "")) or None,
+            summary=get("summary", str, ""),
+            docs=get("docs", dict, {}),
+            bodies=get("bodies", dict, {}),
+            input_shape=get("input_shape", str, ""),
+            output_shape=get("output_shape", str, ""),
+            style=get("style", str, "") or None,
+            explain=get("explain", bool, None),
+            reference=get("reference", str, ""),
+            out=out,
+        )
         try:
-            spec = make_spec(
-                get("kind", str, ""),
-                get("name", str, ""),
-                get("params", list, []),
-                get("package", str, data.get("package", DEFAULT_PACKAGE)),
-                summary=get("summary", str, ""),
-                param_docs=get("docs", dict, {}),
-                bodies=get("bodies", dict, {}),
-                input_shape=get("input_shape", str, ""),
-                output_shape=get("output_shape", str, ""),
-                style=get("style", str, "") or None,
-                explain=get("explain", bool, False),
-                reference=get("reference", str, ""),
-            )
+            spec_of(request, None)  # each component's own mistakes, named by where
         except KgenError as error:
             raise KgenError(f"{where}: {error}") from None
-        files.extend(f for f in plan(spec, target) if f not in files)
-    paths = [f.path for f in files]
-    duplicates = sorted({str(p) for p in paths if paths.count(p) > 1})
-    if duplicates:
-        raise KgenError(f"{spec_file}: two components write {', '.join(duplicates)}")
-    return files
+        requests.append(request)
+    try:
+        return plan_requests(requests, folder)
+    except KgenError as error:
+        raise KgenError(f"{spec_file}: {error}") from None
 
 
 def _reject_unknown(table: object, allowed: set[str], where: str) -> None:
@@ -88,6 +90,8 @@ class _Getter:
 
     def __call__(self, key: str, kind: type, default: object) -> object:
         value = self.table.get(key, default)
+        if value is None and default is None:
+            return None
         items = value.values() if isinstance(value, dict) else value
         if not isinstance(value, kind) or (
             kind in (list, dict) and not all(isinstance(v, str) for v in items)

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kgen.errors import KgenError
 from kgen.exports import export_statement, with_export
@@ -18,17 +19,39 @@ from kgen.project import Project
 from kgen.spec import ComponentSpec
 from kgen.writer import PlannedFile
 
+if TYPE_CHECKING:
+    from kgen.request import Request
+
 
 def plan_in_project(
-    spec: ComponentSpec,
-    project: Project,
-    *,
-    out: Path | None = None,
-    tests_dir: Path | None = None,
-    with_tests: bool = True,
+    specs: list[tuple[ComponentSpec, "Request"]], project: Project
 ) -> list[PlannedFile]:
-    """The component's files, placed by the project unless `out` or `tests_dir` say
-    otherwise, then its export (when kgen placed the module) and the manifest."""
+    """The components' files, each placed by the project unless its request says where,
+    then the exports (of the modules kgen placed) and the manifest, all in one plan."""
+    files: list[PlannedFile] = []
+    inits: dict[Path, str] = {}
+    records = read_manifest(project)
+    for spec, request in specs:
+        own, record, init = _place(spec, project, request)
+        files += [f for f in own if f not in files]
+        records[key(spec.kind.name, spec.names.module)] = record
+        if init is not None:
+            where = project.relative(init)
+            current = inits[init] if init in inits else _read_init(init, where)
+            inits[init] = with_export(current, record.export, where)
+    files += [PlannedFile(i, text, existing="update") for i, text in inits.items()]
+    files.append(
+        PlannedFile(manifest_path(project), manifest_text(records), existing="update")
+    )
+    return files
+
+
+def _place(
+    spec: ComponentSpec, project: Project, request: "Request"
+) -> tuple[list[PlannedFile], Record, Path | None]:
+    """One component's files, its manifest record, and the `__init__.py` that exports it
+    (None when the request put the module somewhere of the user's choosing)."""
+    out, tests_dir = request.out, request.tests_dir
     subpackage = spec.kind.subpackage
     placed = out is None
     out = project.module_dir(subpackage) if placed else out
@@ -37,7 +60,7 @@ def plan_in_project(
     target = Target(
         out=out,
         tests_dir=tests_dir,
-        with_tests=with_tests,
+        with_tests=request.with_tests,
         conftest_dir=project.conftest_dir if placed else None,
         installed=_inside(out, project.package_dir),
     )
@@ -47,21 +70,11 @@ def plan_in_project(
         files={project.relative(f.path): digest(f.content) for f in own},
         folders=_new_folders(own, project),
     )
-    if placed:
-        init = out / "__init__.py"
-        statement = export_statement(spec)
-        where = project.relative(init)
-        current = _read_init(init, where)
-        files.append(
-            PlannedFile(init, with_export(current, statement, where), existing="update")
-        )
-        record = replace(record, export_file=where, export=statement)
-    records = read_manifest(project)
-    records[key(spec.kind.name, spec.names.module)] = record
-    files.append(
-        PlannedFile(manifest_path(project), manifest_text(records), existing="update")
-    )
-    return files
+    if not placed:
+        return files, record, None
+    init = out / "__init__.py"
+    statement = export_statement(spec)
+    return files, replace(record, export_file=project.relative(init), export=statement), init
 
 
 def _read_init(init: Path, where: str) -> str:

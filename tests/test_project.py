@@ -429,3 +429,29 @@ def test_an_init_that_does_not_parse_stops_generation_not_stdout(kgen, demo):
     assert files_under(demo) == before
     assert "class Huber(" in run_ok(kgen, "loss", "Huber", "--stdout", cwd=demo).stdout
     assert files_under(demo) == before
+
+
+def test_build_inside_a_project_places_exports_and_records_like_generating(kgen, demo):
+    """One request pipeline: a build spec in a project goes where `kgen KIND NAME` goes."""
+    (demo / "components.toml").write_text(
+        '[[component]]\nkind = "loss"\nname = "Focal"\nparams = ["gamma=2.0"]\n'
+        '[[component]]\nkind = "loss"\nname = "Dice"\n'
+        '[[component]]\nkind = "layer"\nname = "Quad"\n'
+    )
+    run_ok(kgen, "build", "components.toml", cwd=demo)
+    run_ok(kgen, "loss", "Huber", cwd=demo)
+    losses = (demo / "src/demo/losses/__init__.py").read_text()
+    assert losses.endswith(
+        "\n\nfrom .dice import Dice as Dice\nfrom .focal import Focal as Focal\n"
+        "from .huber import Huber as Huber\n"
+    )
+    assert "from .quad import Quad as Quad\n" in (
+        demo / "src/demo/layers/__init__.py"
+    ).read_text()
+    focal = (demo / "src/demo/losses/focal.py").read_text()
+    assert 'register_keras_serializable(package="demo")' in focal
+    assert (demo / "tests/losses/test_focal.py").is_file()
+    records = json.loads((demo / "kgen-manifest.json").read_text())["components"]
+    assert sorted(records) == ["layer/quad", "loss/dice", "loss/focal", "loss/huber"]
+    run_ok(kgen, "destroy", "loss", "Focal", cwd=demo)
+    assert "focal" not in (demo / "src/demo/losses/__init__.py").read_text()

@@ -9,11 +9,12 @@ from typer.core import TyperGroup
 
 from kgen import __version__
 from kgen.errors import KgenError
-from kgen.generate import Target, module_source, plan
+from kgen.generate import module_source
 from kgen.kinds import KINDS, Kind, kind_named
 from kgen.params import TYPES
 from kgen.project import find_project, require_project
-from kgen.spec import DEFAULT_PACKAGE, make_spec
+from kgen.request import Request, plan_requests, spec_of
+from kgen.spec import DEFAULT_PACKAGE
 from kgen.writer import Action, PlannedFile, plan_actions, write_files
 
 
@@ -65,28 +66,6 @@ _PARAM_HELP = (
     + ", ".join(TYPES)
     + ". Without TYPE it is inferred from DEFAULT; with neither, a float."
 )
-
-_EXAMPLES = {
-    "loss": [
-        "kgen loss Huber --param threshold",
-        "kgen loss ContrastiveLoss -p margin=1.0",
-        "kgen loss Huber --param threshold --style function --explain",
-    ],
-    "layer": [
-        "kgen layer SimpleDense -p units:int=32 -p activation:activation=relu",
-        "kgen layer simple_dense -p kernel_initializer:initializer=glorot_uniform",
-    ],
-    "metric": ["kgen metric PSNR -p max_value=1.0"],
-    "regularizer": ["kgen regularizer L1Regularizer -p factor=0.01"],
-    "initializer": ["kgen initializer ScaledNormal -p scale=1.0"],
-    "constraint": ["kgen constraint NonNegative"],
-    "model": ["kgen model ClippedModel -p clip_norm=1.0"],
-    "activation": [
-        "kgen activation ScaledTanh -p scale=1.0",
-        "kgen activation ScaledTanh -p scale=1.0 --style class",
-    ],
-}
-
 
 _STYLE_HELP = (
     "class: a subclass that keeps its hyperparameters through saving and loading; "
@@ -174,33 +153,22 @@ def _kind_command(kind: Kind):
     ) -> None:
         if dry_run and stdout:
             raise KgenError("--dry-run and --stdout do not go together; choose one")
-        project = find_project(Path.cwd())  # its settings are the defaults
-        spec = make_spec(
+        request = Request(
             kind.name,
             name,
-            param or [],
-            package or (project.package if project else DEFAULT_PACKAGE),
+            tuple(param or ()),
+            package=package,
             style=style,
-            explain=(
-                explain if explain is not None else bool(project and project.explain)
-            ),
-            user_templates=project.templates if project else None,
+            explain=explain,
+            out=out,
+            tests_dir=tests_dir,
+            with_tests=not no_tests,
         )
         if stdout:  # the module alone: no folder, export or manifest is looked at
+            spec = spec_of(request, find_project(Path.cwd()))
             typer.echo(module_source(spec), nl=False)
             return
-        if project is None:
-            target = Target(
-                out=out or Path("."), tests_dir=tests_dir, with_tests=not no_tests
-            )
-            files = plan(spec, target)
-        else:
-            from kgen.placement import plan_in_project  # only inside a project
-
-            files = plan_in_project(
-                spec, project, out=out, tests_dir=tests_dir, with_tests=not no_tests
-            )
-        _apply(files, force=force, dry_run=dry_run)
+        _apply(plan_requests([request], Path.cwd()), force=force, dry_run=dry_run)
 
     command.__doc__ = f"Generate {kind.summary}."
     return command
@@ -209,7 +177,7 @@ def _kind_command(kind: Kind):
 for _kind in KINDS.values():
     app.command(
         _kind.name,
-        epilog=_examples(_EXAMPLES[_kind.name]),
+        epilog=_examples(_kind.examples),
         no_args_is_help=True,
     )(_kind_command(_kind))
 

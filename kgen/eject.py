@@ -1,6 +1,8 @@
 """`kgen eject KIND`: copy a kind's built-in templates into the project's templates folder,
 where they win over kgen's own and can be edited."""
 
+from pathlib import Path
+
 from kgen.errors import KgenError
 from kgen.kinds import kind_named
 from kgen.project import PYPROJECT, Project
@@ -12,19 +14,20 @@ def plan_eject(project: Project, kind: str, shared: bool = False) -> list[Planne
     """The kind's templates (both styles), and with `shared` the ones every kind extends
     or includes (`_module.py.j2`, `_test.py.j2`, `_heavy.j2`, ...), copied as they are.
     """
-    folder = TEMPLATES / kind_named(kind).template_dir
+    the_kind = kind_named(kind)
+    folder = the_kind.templates or TEMPLATES / the_kind.template_dir
     if project.templates is None:
         raise KgenError(
             f"{project.root / PYPROJECT}: [tool.kgen] names no templates folder; "
             'add one: templates = "kgen_templates"'
         )
-    paths = sorted(folder.glob("*.j2"))
+    own = [
+        (Path(the_kind.template_dir) / path.name, path)
+        for path in sorted(folder.glob("*.j2"))
+    ]
     if shared:
-        paths += sorted(TEMPLATES.glob("_*.j2"))
+        own += [(Path(path.name), path) for path in sorted(TEMPLATES.glob("_*.j2"))]
     return [
-        PlannedFile(
-            project.templates / path.relative_to(TEMPLATES),
-            path.read_text(encoding="utf-8"),
-        )
-        for path in paths
+        PlannedFile(project.templates / name, path.read_text(encoding="utf-8"))
+        for name, path in own
     ]

@@ -8,18 +8,11 @@ NOTES[KEY] as a comment, or drops it when the module is to stay lean. Every `mis
 
 import re
 import textwrap
-from dataclasses import dataclass
 
 from kgen.errors import KgenError
+from kgen.kinds import KINDS, Note, Step, kind_named
 
-
-@dataclass(frozen=True)
-class Note:
-    text: str  # what the piece does and why, in a line or two
-    mistake: str = ""  # the usual mistake at this piece...
-    error: str = ""  # ...and what Keras then does or says
-
-
+# The notes every kind shares; a kind's record may bring notes of its own (Kind.notes).
 NOTES = {
     "register": Note(
         "Registration files the class under its registered name; a saved model names it so,"
@@ -194,12 +187,13 @@ def apply_markers(source: str, explain: bool) -> str:
 
     def replace(match: re.Match) -> str:
         indent, key, short_comment = match.groups()
-        if key not in NOTES:
+        notes = all_notes()
+        if key not in notes:
             raise KgenError(f"a template asks to explain {key!r}, which has no note")
         if not explain:
             return short_comment
         lines = textwrap.wrap(
-            NOTES[key].text,
+            notes[key].text,
             width=88 - len(indent) - 2,
             break_long_words=False,
             break_on_hyphens=False,
@@ -209,163 +203,37 @@ def apply_markers(source: str, explain: bool) -> str:
     return _MARKER.sub(replace, source)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One piece of a component, as `kgen explain` shows it."""
-
-    piece: str  # how it reads in the code
-    returns: str  # what it must return
-    notes: tuple[str, ...]  # keys of NOTES
-
-
-_REGISTER = Step(
-    '@keras.saving.register_keras_serializable(package="Custom")',
-    "the class, now known by its registered name (runs once, at import)",
-    ("register",),
+# The function style's pieces, the same for every kind that has one.
+FUNCTION_STEPS = (
+    Step(
+        "def make_<name>(<params>):",
+        "the inner function, closing over the params",
+        ("function_factory",),
+    ),
+    Step(
+        '@keras.saving.register_keras_serializable(package="Custom", name="<name>")',
+        "the inner function, now known by its registered name",
+        ("function_register",),
+    ),
+    Step(
+        "<name> = make_<name>()",
+        "the function with the default params, registered at import",
+        ("function_default",),
+    ),
 )
-_CONFIG = Step(
-    "get_config(self)",
-    "a dict of every constructor argument, in plain JSON values (called when saving)",
-    ("get_config",),
-)
 
-# The pieces of each kind, in the order Keras uses them.
-WALKTHROUGHS = {
-    ("loss", "class"): (
-        _REGISTER,
-        Step(
-            "__init__(self, <params>, reduction=..., name=None, dtype=None)",
-            "nothing; it stores the params",
-            ("init", "loss_base_args"),
-        ),
-        Step(
-            "call(self, y_true, y_pred)",
-            "one loss per sample, shape (batch_size,): the base class weights and reduces",
-            ("loss_call",),
-        ),
-        _CONFIG,
-    ),
-    ("layer", "class"): (
-        _REGISTER,
-        Step("__init__(self, <params>, **kwargs)", "nothing", ("init", "kwargs")),
-        Step(
-            "build(self, input_shape)",
-            "nothing; it creates the weights with add_weight (at the first call)",
-            ("build", "add_weight"),
-        ),
-        Step("call(self, inputs)", "the output tensor", ("call",)),
-        Step(
-            "compute_output_shape(self, input_shape)",
-            "the output's shape, a tuple",
-            ("compute_output_shape",),
-        ),
-        _CONFIG,
-    ),
-    ("metric", "class"): (
-        _REGISTER,
-        Step(
-            "__init__(self, <params>, name=None, dtype=None)",
-            "nothing; it creates the state variables with add_variable",
-            ("init", "metric_base_args", "metric_state"),
-        ),
-        Step(
-            "update_state(self, y_true, y_pred, sample_weight=None)",
-            "nothing; it assigns to the state variables (every batch)",
-            ("update_state",),
-        ),
-        Step("result(self)", "the metric's value, a scalar tensor", ("result",)),
-        Step(
-            "reset_state(self)",
-            "nothing; it zeroes the state (every epoch, every evaluate)",
-            ("reset_state",),
-        ),
-        _CONFIG,
-    ),
-    ("regularizer", "class"): (
-        _REGISTER,
-        Step("__init__(self, <params>)", "nothing", ("init",)),
-        Step(
-            "__call__(self, x)",
-            "a scalar penalty (every training step)",
-            ("regularizer_call",),
-        ),
-        Step("get_config(self)", "a dict of every param", ("regularizer_config",)),
-    ),
-    ("initializer", "class"): (
-        _REGISTER,
-        Step("__init__(self, <params>, seed=None)", "nothing", ("init", "seed")),
-        Step(
-            "__call__(self, shape, dtype=None)",
-            "a tensor of that shape and dtype (once per weight, in build)",
-            ("initializer_call",),
-        ),
-        _CONFIG,
-    ),
-    ("constraint", "class"): (
-        _REGISTER,
-        Step("__init__(self, <params>)", "nothing", ("init",)),
-        Step(
-            "__call__(self, w)",
-            "the projected weights, of w's shape (after every optimizer step)",
-            ("constraint_call",),
-        ),
-        _CONFIG,
-    ),
-    ("activation", "class"): (
-        _REGISTER,
-        Step("__init__(self, <params>, **kwargs)", "nothing", ("init", "kwargs")),
-        Step("call(self, inputs)", "a tensor of the input's shape", ("call",)),
-        Step(
-            "compute_output_shape(self, input_shape)",
-            "input_shape",
-            ("compute_output_shape",),
-        ),
-        _CONFIG,
-    ),
-    ("model", "class"): (
-        _REGISTER,
-        Step("__init__(self, <params>, **kwargs)", "nothing", ("init", "model_init")),
-        Step("build(self, input_shape)", "nothing", ("model_build",)),
-        Step("call(self, inputs, training=False)", "the output tensor", ("call",)),
-        Step(
-            "train_step(self, data)",
-            "a dict of metric results (once per batch in fit)",
-            (
-                "train_step",
-                "unpack",
-                "tape",
-                "compute_loss",
-                "scale_loss",
-                "apply",
-                "update_metrics",
-            ),
-        ),
-        Step(
-            "test_step(self, data)",
-            "a dict of metric results (once per batch in evaluate)",
-            ("test_step",),
-        ),
-        _CONFIG,
-    ),
-}
-for _kind in ("loss", "regularizer", "initializer", "constraint", "activation"):
-    WALKTHROUGHS[(_kind, "function")] = (
-        Step(
-            "def make_<name>(<params>):",
-            "the inner function, closing over the params",
-            ("function_factory",),
-        ),
-        Step(
-            '@keras.saving.register_keras_serializable(package="Custom", name="<name>")',
-            "the inner function, now known by its registered name",
-            ("function_register",),
-        ),
-        Step(
-            "<name> = make_<name>()",
-            "the function with the default params, registered at import",
-            ("function_default",),
-        ),
-    )
+
+def all_notes() -> dict[str, Note]:
+    """The shared notes and those of every kind."""
+    notes = dict(NOTES)
+    for kind in KINDS.values():
+        notes.update(kind.notes)
+    return notes
+
+
+def steps(kind: str, style: str) -> tuple[Step, ...]:
+    """The pieces of a kind in one style, in the order Keras uses them."""
+    return FUNCTION_STEPS if style == "function" else kind_named(kind).walkthrough
 
 
 def walkthrough(kind: str, style: str) -> str:
@@ -374,11 +242,12 @@ def walkthrough(kind: str, style: str) -> str:
         f"The pieces of a {kind} ({style} style), in the order Keras uses them.",
         "",
     ]
-    for number, step in enumerate(WALKTHROUGHS[(kind, style)], start=1):
+    notes = all_notes()
+    for number, step in enumerate(steps(kind, style), start=1):
         lines.append(f"{number}. {step.piece}")
         lines.append(f"   Returns: {step.returns}.")
         for key in step.notes:
-            note = NOTES[key]
+            note = notes[key]
             lines += textwrap.wrap(
                 note.text, 88, initial_indent="   ", subsequent_indent="   "
             )

@@ -5,7 +5,8 @@ public attributes (assigning `self.weights = ...` in a Layer breaks it), and the
 generated code itself uses. The test suite checks these lists against the real Keras classes.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from kgen.errors import KgenError
 
@@ -55,6 +56,36 @@ _MODEL_ATTRIBUTES = _LAYER_ATTRIBUTES | frozenset(
 
 
 @dataclass(frozen=True)
+class Note:
+    """What a piece of generated code does and why (`--explain`, `kgen explain`)."""
+
+    text: str  # what the piece does and why, in a line or two
+    mistake: str = ""  # the usual mistake at this piece...
+    error: str = ""  # ...and what Keras then does or says
+
+
+@dataclass(frozen=True)
+class Step:
+    """One piece of a component, as `kgen explain` shows it."""
+
+    piece: str  # how it reads in the code
+    returns: str  # what it must return
+    notes: tuple[str, ...]  # keys of NOTES
+
+
+REGISTER_STEP = Step(
+    '@keras.saving.register_keras_serializable(package="Custom")',
+    "the class, now known by its registered name (runs once, at import)",
+    ("register",),
+)
+CONFIG_STEP = Step(
+    "get_config(self)",
+    "a dict of every constructor argument, in plain JSON values (called when saving)",
+    ("get_config",),
+)
+
+
+@dataclass(frozen=True)
 class BaseArg:
     """A constructor argument every component of the kind takes, with the base class's default."""
 
@@ -65,19 +96,21 @@ class BaseArg:
 
 
 @dataclass(frozen=True)
-class TestModel:
+class ModelSetup:
     """How the generated tests put a component into a small model, and find it again in a
     model loaded from disk. `{}` stands for the component, or the model."""
 
-    layers: str | None  # after keras.Input(shape=(4,)); None: the component is the model
+    layers: (
+        str | None
+    )  # after keras.Input(shape=(4,)); None: the component is the model
     compile: str = 'loss="mse"'  # compile's arguments besides the optimizer
     found: str | None = None  # where a model keeps it; None: compare evaluate() instead
     heavy_claims: str = ""  # the kind's heavy tests beyond the three every one gets
 
 
-def _in_dense(argument: str) -> TestModel:
+def _in_dense(argument: str) -> ModelSetup:
     """A kind that a Dense layer takes as `argument`: kernel_initializer, activation..."""
-    return TestModel(
+    return ModelSetup(
         layers=f"keras.layers.Dense(4, {argument}={{}}), keras.layers.Dense(1)",
         found=f"{{}}.layers[0].{argument}",
     )
@@ -89,7 +122,7 @@ class FunctionStyle:
 
     signature: str  # the inner function's arguments: "y_true, y_pred"
     returns: str  # for its docstring
-    test_model: TestModel
+    model_setup: ModelSetup
 
 
 @dataclass(frozen=True)
@@ -98,16 +131,22 @@ class Kind:
     base: str  # "keras.losses.Loss"
     summary: str
     subpackage: str  # where a project keeps the kind: src/<package>/losses/
+    examples: tuple[str, ...]  # command lines for its --help
     # What a build spec may give bodies for ("init": the constructor's tail).
     methods: tuple[str, ...]
     math_method: str  # the method whose math the reference test mirrors
-    test_model: TestModel
+    model_setup: ModelSetup
     base_args: tuple[BaseArg, ...] = ()
     takes_kwargs: bool = False  # forwards **kwargs to the base class (Layer, Model)
     base_attributes: frozenset[str] = frozenset()
     default_attributes: frozenset[str] = frozenset()  # set by the default bodies
     function: FunctionStyle | None = None  # the kind has a function style too
     default_style: str = "class"
+    # Its templates: module.py.j2, checks.py.j2 (and function.py.j2). None: kgen's own
+    # templates/<name>/ folder.
+    templates: Path | None = None
+    walkthrough: tuple[Step, ...] = ()  # its class style's pieces, for `kgen explain`
+    notes: dict[str, Note] = field(default_factory=dict)  # its own notes, by marker key
 
     @property
     def styles(self) -> tuple[str, ...]:
@@ -140,6 +179,7 @@ class Kind:
 
     @property
     def template_dir(self) -> str:
+        """Where the templates find its files: `loss/module.py.j2`."""
         return self.name
 
 
@@ -156,12 +196,31 @@ KINDS = {
     for kind in (
         Kind(
             name="loss",
+            walkthrough=(
+                REGISTER_STEP,
+                Step(
+                    "__init__(self, <params>, reduction=..., name=None, dtype=None)",
+                    "nothing; it stores the params",
+                    ("init", "loss_base_args"),
+                ),
+                Step(
+                    "call(self, y_true, y_pred)",
+                    "one loss per sample, shape (batch_size,): the base class weights and reduces",
+                    ("loss_call",),
+                ),
+                CONFIG_STEP,
+            ),
             subpackage="losses",
+            examples=(
+                "kgen loss Huber --param threshold",
+                "kgen loss ContrastiveLoss -p margin=1.0",
+                "kgen loss Huber --param threshold --style function --explain",
+            ),
             base="keras.losses.Loss",
             summary="a keras.losses.Loss subclass",
             methods=("init", "call"),
             math_method="call",
-            test_model=TestModel("keras.layers.Dense(1)", "loss={}", "{}.loss"),
+            model_setup=ModelSetup("keras.layers.Dense(1)", "loss={}", "{}.loss"),
             base_args=(
                 BaseArg(
                     "reduction",
@@ -179,17 +238,39 @@ KINDS = {
             function=FunctionStyle(
                 "y_true, y_pred",
                 "One loss value per sample.",
-                TestModel("keras.layers.Dense(1)", "loss={}", "{}.loss"),
+                ModelSetup("keras.layers.Dense(1)", "loss={}", "{}.loss"),
             ),
         ),
         Kind(
             name="layer",
+            walkthrough=(
+                REGISTER_STEP,
+                Step(
+                    "__init__(self, <params>, **kwargs)", "nothing", ("init", "kwargs")
+                ),
+                Step(
+                    "build(self, input_shape)",
+                    "nothing; it creates the weights with add_weight (at the first call)",
+                    ("build", "add_weight"),
+                ),
+                Step("call(self, inputs)", "the output tensor", ("call",)),
+                Step(
+                    "compute_output_shape(self, input_shape)",
+                    "the output's shape, a tuple",
+                    ("compute_output_shape",),
+                ),
+                CONFIG_STEP,
+            ),
             subpackage="layers",
+            examples=(
+                "kgen layer SimpleDense -p units:int=32 -p activation:activation=relu",
+                "kgen layer simple_dense -p kernel_initializer:initializer=glorot_uniform",
+            ),
             base="keras.layers.Layer",
             summary="a keras.layers.Layer subclass",
             methods=("init", "build", "call", "compute_output_shape"),
             math_method="call",
-            test_model=TestModel(
+            model_setup=ModelSetup(
                 "{}, keras.layers.Dense(1)",
                 found="{}.layers[0]",
                 heavy_claims=", mixed precision",
@@ -200,12 +281,35 @@ KINDS = {
         ),
         Kind(
             name="metric",
+            walkthrough=(
+                REGISTER_STEP,
+                Step(
+                    "__init__(self, <params>, name=None, dtype=None)",
+                    "nothing; it creates the state variables with add_variable",
+                    ("init", "metric_base_args", "metric_state"),
+                ),
+                Step(
+                    "update_state(self, y_true, y_pred, sample_weight=None)",
+                    "nothing; it assigns to the state variables (every batch)",
+                    ("update_state",),
+                ),
+                Step(
+                    "result(self)", "the metric's value, a scalar tensor", ("result",)
+                ),
+                Step(
+                    "reset_state(self)",
+                    "nothing; it zeroes the state (every epoch, every evaluate)",
+                    ("reset_state",),
+                ),
+                CONFIG_STEP,
+            ),
             subpackage="metrics",
+            examples=("kgen metric PSNR -p max_value=1.0",),
             base="keras.metrics.Metric",
             summary="a keras.metrics.Metric subclass",
             methods=("init", "update_state", "result", "reset_state"),
             math_method="update_state",
-            test_model=TestModel(
+            model_setup=ModelSetup(
                 "keras.layers.Dense(1)", compile='loss="mse", metrics=[{}]'
             ),
             default_attributes=frozenset({"total", "count"}),
@@ -218,12 +322,25 @@ KINDS = {
         ),
         Kind(
             name="regularizer",
+            walkthrough=(
+                REGISTER_STEP,
+                Step("__init__(self, <params>)", "nothing", ("init",)),
+                Step(
+                    "__call__(self, x)",
+                    "a scalar penalty (every training step)",
+                    ("regularizer_call",),
+                ),
+                Step(
+                    "get_config(self)", "a dict of every param", ("regularizer_config",)
+                ),
+            ),
             subpackage="regularizers",
+            examples=("kgen regularizer L1Regularizer -p factor=0.01",),
             base="keras.regularizers.Regularizer",
             summary="a keras.regularizers.Regularizer subclass",
             methods=("init", "__call__"),
             math_method="__call__",
-            test_model=_in_dense("kernel_regularizer"),
+            model_setup=_in_dense("kernel_regularizer"),
             base_attributes=frozenset({"from_config", "get_config"}),
             function=FunctionStyle(
                 "x",
@@ -233,12 +350,25 @@ KINDS = {
         ),
         Kind(
             name="initializer",
+            walkthrough=(
+                REGISTER_STEP,
+                Step(
+                    "__init__(self, <params>, seed=None)", "nothing", ("init", "seed")
+                ),
+                Step(
+                    "__call__(self, shape, dtype=None)",
+                    "a tensor of that shape and dtype (once per weight, in build)",
+                    ("initializer_call",),
+                ),
+                CONFIG_STEP,
+            ),
             subpackage="initializers",
+            examples=("kgen initializer ScaledNormal -p scale=1.0",),
             base="keras.initializers.Initializer",
             summary="a keras.initializers.Initializer subclass",
             methods=("init", "__call__"),
             math_method="__call__",
-            test_model=_in_dense("kernel_initializer"),
+            model_setup=_in_dense("kernel_initializer"),
             base_args=(
                 BaseArg(
                     "seed",
@@ -257,12 +387,23 @@ KINDS = {
         ),
         Kind(
             name="constraint",
+            walkthrough=(
+                REGISTER_STEP,
+                Step("__init__(self, <params>)", "nothing", ("init",)),
+                Step(
+                    "__call__(self, w)",
+                    "the projected weights, of w's shape (after every optimizer step)",
+                    ("constraint_call",),
+                ),
+                CONFIG_STEP,
+            ),
             subpackage="constraints",
+            examples=("kgen constraint NonNegative",),
             base="keras.constraints.Constraint",
             summary="a keras.constraints.Constraint subclass",
             methods=("init", "__call__"),
             math_method="__call__",
-            test_model=_in_dense("kernel_constraint"),
+            model_setup=_in_dense("kernel_constraint"),
             base_attributes=frozenset({"from_config", "get_config"}),
             function=FunctionStyle(
                 "w",
@@ -272,12 +413,29 @@ KINDS = {
         ),
         Kind(
             name="activation",
+            walkthrough=(
+                REGISTER_STEP,
+                Step(
+                    "__init__(self, <params>, **kwargs)", "nothing", ("init", "kwargs")
+                ),
+                Step("call(self, inputs)", "a tensor of the input's shape", ("call",)),
+                Step(
+                    "compute_output_shape(self, input_shape)",
+                    "input_shape",
+                    ("compute_output_shape",),
+                ),
+                CONFIG_STEP,
+            ),
             subpackage="activations",
+            examples=(
+                "kgen activation ScaledTanh -p scale=1.0",
+                "kgen activation ScaledTanh -p scale=1.0 --style class",
+            ),
             base="keras.layers.Layer",
             summary="an activation function (or, with --style class, a layer)",
             methods=("init", "call"),
             math_method="call",
-            test_model=TestModel(
+            model_setup=ModelSetup(
                 "{}, keras.layers.Dense(1)",
                 found="{}.layers[0]",
                 heavy_claims=", mixed precision",
@@ -291,12 +449,44 @@ KINDS = {
         ),
         Kind(
             name="model",
+            walkthrough=(
+                REGISTER_STEP,
+                Step(
+                    "__init__(self, <params>, **kwargs)",
+                    "nothing",
+                    ("init", "model_init"),
+                ),
+                Step("build(self, input_shape)", "nothing", ("model_build",)),
+                Step(
+                    "call(self, inputs, training=False)", "the output tensor", ("call",)
+                ),
+                Step(
+                    "train_step(self, data)",
+                    "a dict of metric results (once per batch in fit)",
+                    (
+                        "train_step",
+                        "unpack",
+                        "tape",
+                        "compute_loss",
+                        "scale_loss",
+                        "apply",
+                        "update_metrics",
+                    ),
+                ),
+                Step(
+                    "test_step(self, data)",
+                    "a dict of metric results (once per batch in evaluate)",
+                    ("test_step",),
+                ),
+                CONFIG_STEP,
+            ),
             subpackage="models",
+            examples=("kgen model ClippedModel -p clip_norm=1.0",),
             base="keras.Model",
             summary="a keras.Model subclass with its own train_step",
             methods=("init", "build", "call", "train_step", "test_step"),
             math_method="call",
-            test_model=TestModel(
+            model_setup=ModelSetup(
                 None,
                 compile='loss="mse", metrics=["mae"]',
                 found="{}",
@@ -308,6 +498,14 @@ KINDS = {
         ),
     )
 }
+
+
+def register_kind(kind: Kind) -> None:
+    """Add a kind (a record, and with `templates` a folder of its templates): every command
+    then knows it, as it knows the built-in ones."""
+    if kind.name in KINDS:
+        raise KgenError(f"a kind named {kind.name!r} exists already")
+    KINDS[kind.name] = kind
 
 
 def kind_named(name: str) -> Kind:

@@ -10,6 +10,7 @@ import jinja2
 import kgen.templates
 from kgen.errors import KgenError
 from kgen.explanations import apply_markers
+from kgen.kinds import KINDS
 from kgen.formatting import format_snippet
 from kgen.params import python_literal
 from kgen.spec import ComponentSpec, doc_escape
@@ -82,12 +83,30 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
-@functools.cache
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
-    """The templates: kgen's own, after those of `user_templates` (same relative path wins)."""
-    folders = [TEMPLATES] if user_templates is None else [user_templates, TEMPLATES]
+    """The templates: kgen's own, after those of `user_templates` (same relative path
+    wins), with each kind's folder (`loss/...`) where its record says."""
+    own = tuple(
+        (kind.template_dir, kind.templates)
+        for kind in KINDS.values()
+        if kind.templates is not None
+    )
+    return _environment(user_templates, own)
+
+
+@functools.cache
+def _environment(
+    user_templates: Path | None, kind_folders: tuple[tuple[str, Path], ...]
+) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(user_templates)] if user_templates else []
+    loaders.append(
+        jinja2.PrefixLoader(
+            {name: jinja2.FileSystemLoader(folder) for name, folder in kind_folders}
+        )
+    )
+    loaders.append(jinja2.FileSystemLoader(TEMPLATES))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

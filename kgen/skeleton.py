@@ -1,5 +1,6 @@
 """`kgen new NAME`: a component package, rendered by cookiecutter from templates/project."""
 
+import json
 import os
 import re
 import shutil
@@ -7,8 +8,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from kgen.errors import KgenError
 from kgen.generate import SUPPORT_FILES
+from kgen.kinds import KINDS
 from kgen.names import check_package_name
 from kgen.render import TEMPLATES, render_support
 from kgen.writer import check_writable
@@ -27,12 +31,19 @@ class NewProject:
 
 
 def default_package(name: str) -> str:
-    """The import name for a project NAME, as templates/project/cookiecutter.json has it."""
-    return name.lower().replace("-", "_").replace(".", "_")
+    """The import name for a project NAME: cookiecutter.json's default, rendered."""
+    return _default("package", project_name=name)
 
 
 def default_description(package: str) -> str:
-    return f"Custom Keras 3 components: the {package} package."
+    return _default("description", package=package)
+
+
+def _default(key: str, **answers: str) -> str:
+    """The default cookiecutter.json gives `key`, rendered with `answers`: the skeleton's
+    defaults have their one definition there."""
+    raw = json.loads((SKELETON / "cookiecutter.json").read_text(encoding="utf-8"))[key]
+    return jinja2.Environment().from_string(raw).render(cookiecutter=answers)
 
 
 def make_project(
@@ -87,6 +98,7 @@ def create_project(project: NewProject, out: Path) -> list[Path]:
             "description": project.description,
             "author": project.author,
             "email": project.email,
+            "_subpackages": " ".join(sorted({k.subpackage for k in KINDS.values()})),
         },
     )
     staging = None

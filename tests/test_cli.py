@@ -286,11 +286,11 @@ def test_a_broken_template_cache_never_stops_generation(kgen, tmp_path):
     ],
 )
 def test_explain_walks_through_a_kind(kgen, kind, style):
-    from kgen.explanations import NOTES, WALKTHROUGHS
+    from kgen.explanations import NOTES, steps
 
     result = kgen("explain", kind, "--style", style)
     assert result.returncode == 0, result.stderr
-    for number, step in enumerate(WALKTHROUGHS[(kind, style)], start=1):
+    for number, step in enumerate(steps(kind, style), start=1):
         assert f"{number}. {step.piece}" in result.stdout
         for key in step.notes:
             assert " ".join(NOTES[key].text.split()[:5]) in " ".join(

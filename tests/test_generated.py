@@ -8,6 +8,8 @@ import subprocess
 import pytest
 from conftest import assert_clean_code, passed_and_skipped, run_pytest
 
+import kgen.kinds
+
 ALL_TYPES = [
     "-p",
     "rate",
@@ -32,17 +34,8 @@ ALL_TYPES = [
     "-p",
     "con:constraint=non_neg",
 ]
-KINDS = [
-    "loss",
-    "layer",
-    "metric",
-    "regularizer",
-    "initializer",
-    "constraint",
-    "activation",
-    "model",
-]
-FUNCTION_KINDS = ["loss", "regularizer", "initializer", "constraint", "activation"]
+KINDS = list(kgen.kinds.KINDS)
+FUNCTION_KINDS = [name for name, kind in kgen.kinds.KINDS.items() if kind.function]
 
 
 @pytest.fixture(scope="module")

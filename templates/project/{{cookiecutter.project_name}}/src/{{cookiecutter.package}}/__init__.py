@@ -4,11 +4,6 @@ Importing the package imports every subpackage, and each subpackage imports its 
 that `import {{ cookiecutter.package }}` registers every component for loading saved models.
 """
 
-from . import activations as activations
-from . import constraints as constraints
-from . import initializers as initializers
-from . import layers as layers
-from . import losses as losses
-from . import metrics as metrics
-from . import models as models
-from . import regularizers as regularizers
+{% for subpackage in cookiecutter._subpackages.split() -%}
+from . import {{ subpackage }} as {{ subpackage }}
+{% endfor -%}

@@ -9,23 +9,20 @@ import ast
 import functools
 
 from kgen.errors import KgenError
+from kgen.formatting import format_source
 from kgen.spec import ComponentSpec
 
 
 def export_statement(spec: ComponentSpec) -> str:
     """One `from .module import Name as Name` per exported name, formatted as black and
     ruff's isort write it (they keep aliased imports apart)."""
-    import black  # only commands that write code get here
-
     names = [spec.names.class_name]
     if spec.style == "function":
         names = [spec.function_name]
         if spec.params:
             names.append(spec.factory_name)
     return "".join(
-        black.format_str(
-            f"from .{spec.names.module} import {name} as {name}\n", mode=black.Mode()
-        )
+        format_source(f"from .{spec.names.module} import {name} as {name}\n", "export")
         for name in sorted(names)
     )
 

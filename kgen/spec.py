@@ -156,24 +156,24 @@ class ComponentSpec:
         return f"{self.factory_name}(**ARGS)" if self.params else self.function_name
 
     @property
-    def test_model(self):
+    def model_setup(self):
         if self.style == "function":
-            return self.kind.function.test_model
-        return self.kind.test_model
+            return self.kind.function.model_setup
+        return self.kind.model_setup
 
     @property
     def test_layers(self) -> str | None:
-        layers = self.test_model.layers
+        layers = self.model_setup.layers
         subject = "function" if self.style == "function" else self.configured
         return layers.format(subject) if layers is not None else None
 
     @property
     def test_compile(self) -> str:
         subject = "function" if self.style == "function" else self.configured
-        return self.test_model.compile.format(subject)
+        return self.model_setup.compile.format(subject)
 
     def found_in(self, model: str) -> str:
-        return self.test_model.found.format(model)
+        return self.model_setup.found.format(model)
 
     @property
     def config_checks(self) -> list[tuple[str, str]]:

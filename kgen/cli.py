@@ -217,7 +217,9 @@ def build(
 
     files = plan_build(spec_file, out)
     if check:
-        stale = [a.path for a in plan_actions(files) if a.verb != "identical"]
+        # A support file of the user's own (skip) is theirs to keep, not out of date.
+        actions = plan_actions(files)
+        stale = [a.path for a in actions if a.verb not in ("identical", "skip")]
         if stale:
             raise KgenError(
                 f"out of date: {', '.join(map(str, stale))} (run: kgen build {spec_file} --force)"

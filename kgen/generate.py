@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgen.formatting import format_source
+from kgen.names import check_path_length
 from kgen.render import render, render_support
 from kgen.spec import ComponentSpec
 from kgen.writer import PlannedFile, check_writable
@@ -51,6 +52,8 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
 
 
 def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
+    check_path_length(target.out / spec.names.module_file)
+    check_path_length(target.test_dir / spec.names.test_file)
     check_writable(target.out, "--out")
     files = [PlannedFile(target.out / spec.names.module_file, module_source(spec))]
     if target.with_tests:

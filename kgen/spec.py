@@ -9,7 +9,7 @@ from pathlib import Path
 from kgen.errors import KgenError
 from kgen.kinds import Kind, kind_named
 from kgen.names import Names, derive_names
-from kgen.params import Param, parse_param
+from kgen.params import Param, check_param_names, parse_param, restate_base_args
 
 DEFAULT_PACKAGE = "Custom"  # Keras's own default for register_keras_serializable
 _PACKAGE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -71,11 +71,9 @@ def make_spec(
         param = parse_param(text)
         doc = _one_line(param_docs.pop(param.name, ""), f"the doc of {param.name}")
         parsed.append(Param(param.name, param.type, param.default, doc))
-    if style == "function":
-        reserved = the_kind.function_reserved((names.module, f"make_{names.module}"))
-        _check_param_names(parsed, reserved, "the function")
-    else:
-        _check_param_names(parsed, the_kind.reserved, the_kind.base)
+    if style == "class":
+        the_kind, parsed = restate_base_args(the_kind, parsed)
+    check_param_names(parsed, the_kind, style, names)
     if param_docs:
         raise KgenError(
             f"{names.class_name}: docs for unknown params: {', '.join(param_docs)}"
@@ -102,21 +100,6 @@ def make_spec(
         explain=explain,
         user_templates=user_templates,
     )
-
-
-def _check_param_names(
-    params: list[Param], reserved: frozenset[str], owner: str
-) -> None:
-    seen = set()
-    for param in params:
-        if param.name in seen:
-            raise KgenError(f"--param {param.name!r} is given twice")
-        seen.add(param.name)
-        if param.name in reserved:
-            raise KgenError(
-                f"--param {param.name!r} clashes with a name that {owner} or the "
-                "generated code already uses; choose another name"
-            )
 
 
 def _check_bodies(

@@ -24,7 +24,7 @@ import tensorflow as tf
 from contrastive_loss import ContrastiveLoss
 
 # Arguments other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"margin": 2.0}
+ARGS = {"margin": 0.5}
 REGISTERED_NAME = "Custom>ContrastiveLoss"
 
 

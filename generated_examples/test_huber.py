@@ -24,7 +24,7 @@ import tensorflow as tf
 from huber import Huber
 
 # Arguments other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"threshold": 2.0}
+ARGS = {"threshold": 0.5}
 REGISTERED_NAME = "Custom>Huber"
 
 

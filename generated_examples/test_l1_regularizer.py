@@ -24,7 +24,7 @@ import tensorflow as tf
 from l1_regularizer import L1Regularizer
 
 # Arguments other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"factor": 0.02}
+ARGS = {"factor": 0.005}
 REGISTERED_NAME = "Custom>L1Regularizer"
 
 

@@ -25,7 +25,7 @@ import tensorflow as tf
 from output_penalty_model import OutputPenaltyModel
 
 # Arguments other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"units": 9, "penalty": 0.02}
+ARGS = {"units": 7, "penalty": 0.005}
 REGISTERED_NAME = "Custom>OutputPenaltyModel"
 
 

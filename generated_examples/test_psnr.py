@@ -24,7 +24,7 @@ import tensorflow as tf
 from psnr import PSNR
 
 # Arguments other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"max_value": 2.0}
+ARGS = {"max_value": 0.5}
 REGISTERED_NAME = "Custom>PSNR"
 
 

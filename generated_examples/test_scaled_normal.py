@@ -24,7 +24,7 @@ import tensorflow as tf
 from scaled_normal import ScaledNormal
 
 # Arguments other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"scale": 2.0}
+ARGS = {"scale": 0.5}
 REGISTERED_NAME = "Custom>ScaledNormal"
 
 

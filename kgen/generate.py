@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kgen.bodies import check_bodies_compile
 from kgen.formatting import format_source
 from kgen.names import check_path_length
 from kgen.render import render, render_support
@@ -36,6 +37,7 @@ TEMPLATES_BY_STYLE = {
 
 def module_source(spec: ComponentSpec) -> str:
     template = TEMPLATES_BY_STYLE[spec.style][0]
+    check_bodies_compile(spec, lambda marked: render(template, marked))
     return format_source(render(template, spec), spec.names.module_file)
 
 

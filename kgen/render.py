@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 import kgen.templates
+from kgen.bodies import indent_body
 from kgen.errors import KgenError
 from kgen.explanations import apply_markers
 from kgen.formatting import format_snippet
@@ -119,6 +120,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     env.filters["format_snippet"] = format_snippet
     env.filters["doc_escape"] = doc_escape
     env.filters["format_kw"] = "{0}={0}".format
+    env.filters["indent_body"] = indent_body
     return env
 
 

@@ -1,11 +1,10 @@
 """A request (kind, name, params, ...) validated into the `ComponentSpec` that the templates see."""
 
-import ast
 import re
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kgen.bodies import check_bodies
 from kgen.errors import KgenError
 from kgen.kinds import Kind, kind_named
 from kgen.names import Names, derive_names
@@ -88,7 +87,7 @@ def make_spec(
         params=tuple(parsed),
         package=package,
         summary=_one_line(summary, "summary"),
-        bodies=_check_bodies(
+        bodies=check_bodies(
             the_kind.methods if style == "class" else ("function",),
             f"a {kind} ({style} style)",
             names,
@@ -100,28 +99,6 @@ def make_spec(
         explain=explain,
         user_templates=user_templates,
     )
-
-
-def _check_bodies(
-    methods: tuple[str, ...], what: str, names: Names, bodies: dict[str, str]
-) -> dict[str, str]:
-    checked = {}
-    for method, code in bodies.items():
-        if method not in methods:
-            raise KgenError(
-                f"{names.class_name}: no method {method!r} in {what}; bodies can be "
-                f"given for: {', '.join(methods)}"
-            )
-        code = textwrap.dedent(code).strip("\n")
-        try:
-            ast.parse("def _():\n" + textwrap.indent(code, "    "))
-        except SyntaxError as error:
-            raise KgenError(
-                f"{names.class_name}: the body of {method} does not parse: {error.msg} "
-                f"(line {error.lineno - 1})"
-            ) from None
-        checked[method] = code
-    return checked
 
 
 def _one_line(text: str, what: str) -> str:

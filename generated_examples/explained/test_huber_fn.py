@@ -26,7 +26,7 @@ import tensorflow as tf
 from huber_fn import huber_fn, make_huber_fn
 
 # Arguments other than the defaults: what a saved model does not keep.
-ARGS = {"threshold": 2.0}
+ARGS = {"threshold": 0.5}
 REGISTERED_NAME = "Explained>huber_fn"
 
 

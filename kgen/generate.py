@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgen.bodies import check_bodies_compile
+from kgen.clashes import check_module_names, check_test_names
 from kgen.formatting import format_source
 from kgen.names import check_path_length
 from kgen.render import render, render_support
@@ -38,7 +39,9 @@ TEMPLATES_BY_STYLE = {
 def module_source(spec: ComponentSpec) -> str:
     template = TEMPLATES_BY_STYLE[spec.style][0]
     check_bodies_compile(spec, lambda marked: render(template, marked))
-    return format_source(render(template, spec), spec.names.module_file)
+    source = format_source(render(template, spec), spec.names.module_file)
+    check_module_names(source, spec.names.module_file)
+    return source
 
 
 def test_source(spec: ComponentSpec, target: Target) -> str:
@@ -50,7 +53,9 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
         )
     template = TEMPLATES_BY_STYLE[spec.style][1]
     source = render(template, spec, import_name=import_name, sys_path=sys_path)
-    return format_source(source, spec.names.test_file)
+    source = format_source(source, spec.names.test_file)
+    check_test_names(source, import_name, spec.names.test_file)
+    return source
 
 
 def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:

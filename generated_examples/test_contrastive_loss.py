@@ -13,7 +13,7 @@ import kgen_harness
 from contrastive_loss import ContrastiveLoss
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"margin": 2.0}
+ARGS = {"margin": 0.5}
 
 
 def make_data(seed=0):

@@ -13,7 +13,7 @@ import kgen_harness
 from l1_regularizer import L1Regularizer
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"factor": 0.02}
+ARGS = {"factor": 0.005}
 
 
 def make_data(seed=0):

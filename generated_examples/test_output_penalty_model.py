@@ -14,7 +14,7 @@ import kgen_harness
 from output_penalty_model import OutputPenaltyModel
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"units": 9, "penalty": 0.02}
+ARGS = {"units": 7, "penalty": 0.005}
 
 
 def make_data(seed=0):

@@ -13,7 +13,7 @@ import kgen_harness
 from psnr import PSNR
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"max_value": 2.0}
+ARGS = {"max_value": 0.5}
 
 
 def make_data(seed=0):

@@ -13,7 +13,7 @@ import kgen_harness
 from scaled_normal import ScaledNormal
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"scale": 2.0}
+ARGS = {"scale": 0.5}
 
 
 def make_data(seed=0):

@@ -14,7 +14,7 @@ from simple_dense import SimpleDense
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
 ARGS = {
-    "units": 33,
+    "units": 31,
     "activation": "tanh",
     "kernel_initializer": "he_normal",
     "kernel_regularizer": "l2",

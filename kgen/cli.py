@@ -1,5 +1,8 @@
 """The `kgen` command: a thin Typer layer over the library. Only this module prints or exits."""
 
+import contextlib
+import errno
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -423,22 +426,44 @@ _COLOURS = {
 
 
 def _echo_action(action: Action) -> None:
-    """`   create  huber.py`, the verb coloured on a terminal (plain when piped); paths
+    """`   create  huber.py`, the verb coloured on a terminal (plain when piped, and with
+    NO_COLOR or TERM=dumb); paths
     below the current folder are shown relative to it."""
     path = action.path
     if path.is_absolute() and path.is_relative_to(Path.cwd()):
         path = path.relative_to(Path.cwd())
-    typer.echo(
-        typer.style(f"{action.verb:>9}", fg=_COLOURS.get(action.verb)) + f"  {path}"
-    )
+    verb = f"{action.verb:>9}"
+    if _colour_wanted():
+        verb = typer.style(verb, fg=_COLOURS.get(action.verb))
+    typer.echo(f"{verb}  {path}")
+
+
+def _colour_wanted() -> bool:
+    """No colour where the user asks for none: NO_COLOR (no-color.org) or a dumb terminal."""
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+# A full device, a closed pipe, a lost terminal: the errors of a stdout that cannot be written.
+_BROKEN_OUTPUT = {errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EBADF, errno.EDQUOT}
 
 
 def main() -> None:
     """Console entry point: usage errors, too, become one line instead of a usage screen."""
     try:
         code = app(standalone_mode=False)
+        sys.stdout.flush()  # here, so that a full or closed stdout is reported below
     except KgenError as error:  # the one error type of the library
         typer.echo(f"kgen: error: {error}", err=True)
+        sys.exit(1)
+    except OSError as error:
+        if error.errno not in _BROKEN_OUTPUT:
+            raise
+        # As git does: what was to be written is written; only the report failed.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError):
+            typer.echo(
+                f"kgen: error: cannot write to stdout: {error.strerror}", err=True
+            )
         sys.exit(1)
     except typer.Abort:
         sys.exit(1)

@@ -4,7 +4,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kgen.bodies import check_bodies_compile
+from kgen.clashes import check_module_names, check_test_names
 from kgen.formatting import format_source
+from kgen.names import check_path_length
 from kgen.render import render, render_support
 from kgen.spec import ComponentSpec
 from kgen.writer import PlannedFile, check_writable
@@ -44,7 +47,11 @@ SUPPORT_FILES = (("conftest.py", "_conftest.py.j2"), ("kgen_harness.py", "_harne
 
 
 def module_source(spec: ComponentSpec) -> str:
-    return format_source(render(template_of(spec, 0), spec), spec.names.module_file)
+    template = template_of(spec, 0)
+    check_bodies_compile(spec, lambda marked: render(template, marked))
+    source = format_source(render(template, spec), spec.names.module_file)
+    check_module_names(source, spec.names.module_file)
+    return source
 
 
 def test_source(spec: ComponentSpec, target: Target) -> str:
@@ -63,10 +70,14 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
         sys_path=sys_path,
         installed=target.installed,
     )
-    return format_source(source, spec.names.test_file)
+    source = format_source(source, spec.names.test_file)
+    check_test_names(source, import_name, spec.names.test_file)
+    return source
 
 
 def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
+    check_path_length(target.out / spec.names.module_file)
+    check_path_length(target.test_dir / spec.names.test_file)
     check_writable(target.out, "--out")
     files = [PlannedFile(target.out / spec.names.module_file, module_source(spec))]
     if target.with_tests:

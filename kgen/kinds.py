@@ -47,10 +47,11 @@ _MODEL_ATTRIBUTES = _LAYER_ATTRIBUTES | frozenset(
     compute_metrics distribute_reduction_method distribute_strategy evaluate export fit
     get_compile_config get_layer get_metrics_result get_quantization_layer_structure
     make_predict_function make_test_function make_train_function
-    get_state_tree inputs jit_compile layers load_weights loss metrics_names optimizer
+    get_state_tree history inputs jit_compile layers load_weights loss metrics_names optimizer
     outputs predict predict_function predict_on_batch predict_step reset_metrics
     run_eagerly save save_weights set_state_tree stateless_compute_loss
-    steps_per_execution summary test_function test_on_batch test_step to_json
+    steps_per_execution stop_evaluating stop_predicting stop_training summary test_function
+    test_on_batch test_step to_json
     train_function train_on_batch train_step unrolled_steps_per_execution""".split()
 )
 
@@ -93,6 +94,7 @@ class BaseArg:
     default: str  # Python source
     doc: str
     forwarded: bool = True  # passed on to `super().__init__`
+    restated_as: str = ""  # a --param of this name and TYPE sets its default instead
 
 
 @dataclass(frozen=True)
@@ -376,6 +378,7 @@ KINDS = {
                     "Integer seed, so that the values are reproducible. "
                     "With `None`, a seed is drawn once, when the initializer is created.",
                     forwarded=False,
+                    restated_as="int",  # as Keras's own initializers declare it
                 ),
             ),
             base_attributes=frozenset({"clone", "from_config", "get_config"}),

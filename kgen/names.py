@@ -1,38 +1,21 @@
 """Every name of a component (class, module, test module) derived in one place."""
 
 import keyword
+import os
 import re
-import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from kgen.errors import KgenError
+from kgen.importable import shadowable_modules
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
-# Modules that a generated file must not shadow: it imports them, or TensorFlow does.
-_THIRD_PARTY = frozenset(
-    {
-        "keras",
-        "tensorflow",
-        "numpy",
-        "pytest",
-        "jax",
-        "torch",
-        "h5py",
-        "ml_dtypes",
-        "absl",
-        "google",
-        "optree",
-        "rich",
-        "namex",
-        "scipy",
-        "conftest",
-    }
-)
+# Not importable, but pytest loads it from every test folder.
+_PYTEST_FILES = frozenset({"conftest"})
 
-
-# Names the generated modules define or import themselves.
-_TAKEN_CLASS_NAMES = frozenset({"ARGS", "REGISTERED_NAME", "Path"})
+NAME_MAX = 255  # bytes in one file name, on Linux, macOS and Windows alike
+PATH_MAX = 4096  # bytes in a whole path, on Linux
 
 
 @dataclass(frozen=True)
@@ -79,14 +62,20 @@ def derive_names(raw: str) -> Names:
     for word in (raw, class_name, module):
         if keyword.iskeyword(word):
             raise KgenError(f"NAME {raw!r} gives {word!r}, which is a Python keyword")
-    if class_name in _TAKEN_CLASS_NAMES:
-        raise KgenError(f"NAME {raw!r} is a name the generated test module uses itself")
-    if module in sys.stdlib_module_names or module in _THIRD_PARTY:
+    names = Names(class_name=class_name, module=module, test_module=f"test_{module}")
+    if len(names.test_file) > NAME_MAX:
         raise KgenError(
-            f"NAME {raw!r} gives the module {module}.py, which would shadow the "
-            f"{module!r} module; choose another name"
+            f"NAME is {len(raw)} characters long: its test module's file name would pass "
+            f"the {NAME_MAX}-byte limit; choose a shorter name"
         )
-    return Names(class_name=class_name, module=module, test_module=f"test_{module}")
+    for module_name in (names.module, names.test_module):
+        if module_name in _PYTEST_FILES or module_name in shadowable_modules():
+            raise KgenError(
+                f"NAME {raw!r} gives the module {module_name}.py, which would shadow the "
+                f"{module_name!r} module that the generated code or its tests import; "
+                "choose another name"
+            )
+    return names
 
 
 def check_package_name(package: str, what: str) -> None:
@@ -98,7 +87,23 @@ def check_package_name(package: str, what: str) -> None:
             f"{what} {package!r} is not a Python package name; use letters, digits and "
             "underscores, starting with a letter"
         )
-    if package in sys.stdlib_module_names or package in _THIRD_PARTY | {"kgen"}:
+    if package == "kgen" or package in shadowable_modules():
         raise KgenError(
             f"{what} {package!r} would shadow the {package!r} module; choose another name"
+        )
+
+
+def check_path_length(path: Path) -> None:
+    """Refuse, before anything is written, a path the file system would refuse."""
+    absolute = os.fsencode(Path(os.path.abspath(path)))
+    longest = max(absolute.split(b"/"), key=len)
+    if len(longest) > NAME_MAX:
+        raise KgenError(
+            f"{os.fsdecode(longest[:40])}...: a file or folder name of {len(longest)} "
+            f"bytes passes the {NAME_MAX}-byte limit"
+        )
+    if len(absolute) >= PATH_MAX:
+        raise KgenError(
+            f"{os.fsdecode(absolute[:40])}...: a path of {len(absolute)} bytes passes "
+            f"the {PATH_MAX}-byte limit"
         )

@@ -8,10 +8,12 @@ import ast
 import keyword
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kgen.errors import KgenError
 from kgen.identifiers import IDENTIFIERS
+from kgen.kinds import Kind
+from kgen.names import Names
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -96,9 +98,9 @@ class Param:
         if t.name == "bool":
             return not d
         if t.name == "int":
-            return 2 if d is None else d + 1
+            return _other_int(d)
         if t.name == "float":
-            return 0.5 if d is None else (d * 2 if d else 0.5)
+            return 0.5 if not d else d / 2  # finite, of the same sign, never past d
         return d  # strings and lists: the user's code may accept only certain values
 
     @property
@@ -133,6 +135,16 @@ class Param:
         if self.type.is_list and self.default is not None:
             return python_literal(tuple(self.default))
         return python_literal(self.default)
+
+
+def _other_int(default: int | None) -> int:
+    """One step towards zero, which keeps the sign and never grows; 1 and -1 step
+    away, 0 and None give small positive values."""
+    if default is None:
+        return 2
+    if abs(default) > 1:
+        return default - 1 if default > 0 else default + 1
+    return 2 * default or 1
 
 
 def python_literal(value: object) -> str:
@@ -239,3 +251,80 @@ def _check_scalar(value: object, type_name: str, where: str) -> object:
     if type_name == "float" and not math.isfinite(value):
         raise KgenError(f"{where}: default {value!r} is not a finite float")
     return value
+
+
+def restate_base_args(kind: Kind, params: list[Param]) -> tuple[Kind, list[Param]]:
+    """A param that restates a base argument of its type (`seed:int=None` on an
+    initializer) becomes that argument, with the param's default and doc: the signature
+    keeps one `seed`."""
+    restating = {
+        arg.name: param
+        for arg in kind.base_args
+        for param in params
+        if param.name == arg.name and param.type.name == arg.restated_as
+    }
+    if not restating:
+        return kind, params
+    base_args = tuple(
+        (
+            replace(
+                arg,
+                default=restating[arg.name].default_source,
+                doc=restating[arg.name].doc or arg.doc,
+            )
+            if arg.name in restating
+            else arg
+        )
+        for arg in kind.base_args
+    )
+    others = [p for p in params if p.name not in restating]
+    return replace(kind, base_args=base_args), others
+
+
+def check_param_names(
+    params: list[Param], kind: Kind, style: str, names: Names
+) -> None:
+    """Each param name once, and none that the base class or the generated code takes."""
+    seen = set()
+    for param in params:
+        if param.name in seen:
+            raise KgenError(f"--param {param.name!r} is given twice")
+        seen.add(param.name)
+        clash = (
+            _function_clash(param.name, kind, names)
+            if style == "function"
+            else _class_clash(param.name, kind)
+        )
+        if clash:
+            raise KgenError(
+                f"--param {param.name!r} clashes with {clash}; choose another name"
+            )
+
+
+def _class_clash(name: str, kind: Kind) -> str | None:
+    for arg in kind.base_args:
+        if arg.name == name:
+            hint = f" (as {name}:{arg.restated_as} it sets its default)" * bool(
+                arg.restated_as
+            )
+            return f"the base argument {name} of {kind.base}{hint}"
+    if name in kind.base_attributes:
+        return f"the attribute {name} of {kind.base}"
+    if name in kind.default_attributes:
+        return f"self.{name}, which the generated code sets"
+    if name in kind.methods:
+        return f"the method {name} that the generated class defines"
+    if name in kind.reserved:
+        return f"{name}, a name the generated code uses"
+    return None
+
+
+def _function_clash(name: str, kind: Kind, names: Names) -> str | None:
+    functions = (names.module, f"make_{names.module}")
+    if name in functions:
+        return f"the function {name} that the module defines"
+    if name in {a.split("=")[0].strip() for a in kind.function.signature.split(",")}:
+        return f"the argument {name} of the function {names.module}"
+    if name in kind.function_reserved(functions):
+        return f"{name}, a name the generated code uses"
+    return None

@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 import kgen.templates
+from kgen.bodies import indent_body
 from kgen.errors import KgenError
 from kgen.explanations import apply_markers
 from kgen.kinds import KINDS
@@ -83,6 +84,23 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """A template that is not UTF-8 is a template error naming its file."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            path = next(
+                Path(folder) / template
+                for folder in self.searchpath
+                if (Path(folder) / template).is_file()
+            )
+            raise jinja2.TemplateError(
+                f"{path} is not UTF-8 text ({error.reason} at byte {error.start})"
+            ) from None
+
+
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
     """The templates: kgen's own, after those of `user_templates` (same relative path
     wins), with each kind's folder (`loss/...`) where its record says."""
@@ -98,13 +116,11 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 def _environment(
     user_templates: Path | None, kind_folders: tuple[tuple[str, Path], ...]
 ) -> jinja2.Environment:
-    loaders = [jinja2.FileSystemLoader(user_templates)] if user_templates else []
+    loaders = [_Loader(user_templates)] if user_templates else []
     loaders.append(
-        jinja2.PrefixLoader(
-            {name: jinja2.FileSystemLoader(folder) for name, folder in kind_folders}
-        )
+        jinja2.PrefixLoader({name: _Loader(folder) for name, folder in kind_folders})
     )
-    loaders.append(jinja2.FileSystemLoader(TEMPLATES))
+    loaders.append(_Loader(TEMPLATES))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
@@ -118,6 +134,7 @@ def _environment(
     env.filters["arg_line"] = arg_line
     env.filters["format_snippet"] = format_snippet
     env.filters["doc_escape"] = doc_escape
+    env.filters["indent_body"] = indent_body
     return env
 
 
@@ -129,7 +146,8 @@ def render(
     try:
         found = environment(spec.user_templates).get_template(name)
         source = found.render(spec=spec, kind=spec.kind, names=spec.names, **context)
-    except jinja2.TemplateError as error:
+    # A user's template may raise anything: 1/0, RecursionError when it extends itself.
+    except Exception as error:  # noqa: BLE001
         raise KgenError(_where(error, name)) from None
     where = found.filename or name
     try:
@@ -143,17 +161,21 @@ def render_support(template: str, user_templates: Path | None = None) -> str:
     """A file that is the same for every component, such as the tests' conftest.py."""
     try:
         return environment(user_templates).get_template(template).render()
-    except jinja2.TemplateError as error:
+    except Exception as error:  # noqa: BLE001 (as in render)
         raise KgenError(_where(error, template)) from None
 
 
-def _where(error: jinja2.TemplateError, name: str) -> str:
+def _where(error: Exception, name: str) -> str:
     """`path/to/template.j2, line 4: 'x' is undefined`: the template file and line at
     fault, which may be one that `name` extends or includes, or a user's template."""
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
         return f"template {error.filename}, line {error.lineno}: {error.message}"
     if isinstance(error, jinja2.TemplateNotFound):
-        return f"template {name}: {error.message or error.name} not found"
+        message = f"{error.name} not found"
+    elif isinstance(error, jinja2.TemplateError):
+        message = str(error)
+    else:
+        message = f"{type(error).__name__}: {error}"
     frame = None
     traceback = error.__traceback__
     while traceback is not None:  # Jinja maps template frames to template lines
@@ -161,10 +183,9 @@ def _where(error: jinja2.TemplateError, name: str) -> str:
             frame = traceback
         traceback = traceback.tb_next
     if frame is None:
-        return f"template {name}: {error}"
-    return (
-        f"template {frame.tb_frame.f_code.co_filename}, line {frame.tb_lineno}: {error}"
-    )
+        return f"template {name}: {message}"
+    where = frame.tb_frame.f_code.co_filename
+    return f"template {where}, line {frame.tb_lineno}: {message}"
 
 
 def _insert_imports(source: str, template: str, third_party: tuple[str, ...]) -> str:

@@ -1,15 +1,14 @@
 """A request (kind, name, params, ...) validated into the `ComponentSpec` that the templates see."""
 
-import ast
 import re
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kgen.bodies import check_bodies
 from kgen.errors import KgenError
 from kgen.kinds import Kind, kind_named
 from kgen.names import Names, derive_names
-from kgen.params import Param, parse_param, python_literal
+from kgen.params import Param, check_param_names, parse_param, python_literal, restate_base_args
 
 DEFAULT_PACKAGE = "Custom"  # Keras's own default for register_keras_serializable
 _PACKAGE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -190,6 +189,15 @@ class ComponentSpec:
         return bool(self.reference) or not set(methods) & set(self.bodies)
 
 
+def _reference(code: str, names: Names) -> str:
+    """The numpy reference of the math, checked as a body is."""
+    if not code:
+        return ""
+    return check_bodies(("reference",), "the tests", names, {"reference": code})[
+        "reference"
+    ]
+
+
 def doc_escape(text: str) -> str:
     """Text made safe to stand inside a triple-quoted docstring, reading the same there."""
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
@@ -220,11 +228,9 @@ def make_spec(
         param = parse_param(text)
         doc = _one_line(param_docs.pop(param.name, ""), f"the doc of {param.name}")
         parsed.append(Param(param.name, param.type, param.default, doc))
-    if style == "function":
-        reserved = the_kind.function_reserved((names.module, f"make_{names.module}"))
-        _check_param_names(parsed, reserved, "the function")
-    else:
-        _check_param_names(parsed, the_kind.reserved, the_kind.base)
+    if style == "class":
+        the_kind, parsed = restate_base_args(the_kind, parsed)
+    check_param_names(parsed, the_kind, style, names)
     if param_docs:
         raise KgenError(
             f"{names.class_name}: docs for unknown params: {', '.join(param_docs)}"
@@ -239,7 +245,7 @@ def make_spec(
         params=tuple(parsed),
         package=package,
         summary=_one_line(summary, "summary"),
-        bodies=_check_bodies(
+        bodies=check_bodies(
             the_kind.methods if style == "class" else ("function",),
             f"a {kind} ({style} style)",
             names,
@@ -250,45 +256,8 @@ def make_spec(
         style=style,
         explain=explain,
         user_templates=user_templates,
-        reference=_check_bodies(("reference",), "a reference", names, {"reference": reference})["reference"] if reference else "",
+        reference=_reference(reference, names),
     )
-
-
-def _check_param_names(
-    params: list[Param], reserved: frozenset[str], owner: str
-) -> None:
-    seen = set()
-    for param in params:
-        if param.name in seen:
-            raise KgenError(f"--param {param.name!r} is given twice")
-        seen.add(param.name)
-        if param.name in reserved:
-            raise KgenError(
-                f"--param {param.name!r} clashes with a name that {owner} or the "
-                "generated code already uses; choose another name"
-            )
-
-
-def _check_bodies(
-    methods: tuple[str, ...], what: str, names: Names, bodies: dict[str, str]
-) -> dict[str, str]:
-    checked = {}
-    for method, code in bodies.items():
-        if method not in methods:
-            raise KgenError(
-                f"{names.class_name}: no method {method!r} in {what}; bodies can be "
-                f"given for: {', '.join(methods)}"
-            )
-        code = textwrap.dedent(code).strip("\n")
-        try:
-            ast.parse("def _():\n" + textwrap.indent(code, "    "))
-        except SyntaxError as error:
-            raise KgenError(
-                f"{names.class_name}: the body of {method} does not parse: {error.msg} "
-                f"(line {error.lineno - 1})"
-            ) from None
-        checked[method] = code
-    return checked
 
 
 def _one_line(text: str, what: str) -> str:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import keras
+import numpy as np
 import pytest
 
 from kgen.identifiers import IDENTIFIERS
@@ -135,3 +136,26 @@ def test_compute_loss_is_divided_by_the_number_of_devices():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert float(result.stdout.strip().splitlines()[-1]) == pytest.approx(0.5)
+
+
+def test_every_attribute_compile_and_fit_set_on_a_model_is_reserved():
+    """`history`, `stop_training`, ...: a param of that name would be overwritten."""
+
+    class Small(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+    model = Small()
+    before = set(dir(model))
+    x, y = np.ones((8, 4), "float32"), np.ones((8, 1), "float32")
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y))
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    added = {name for name in set(dir(model)) - before if not name.startswith("_")}
+    assert added, "fit sets attributes; if none, this test no longer checks anything"
+    assert added <= KINDS["model"].reserved, sorted(added - KINDS["model"].reserved)

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from kgen.errors import KgenError
@@ -79,3 +81,28 @@ def test_sample_values_differ_from_the_defaults():
     ):
         param = parse_param(spec)
         assert param.sample != param.default
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "x:float=1e308",
+        "x:float=-1e308",
+        "x:float=5e-324",
+        "x:float=0.0",
+        "x=1",
+        "x=0",
+        "x=-1",
+        "x=-7",
+        f"x={10**18}",
+        "x:int=None",
+        "x:float=None",
+    ],
+)
+def test_samples_are_finite_of_the_type_and_sign_and_no_larger(spec):
+    param = parse_param(spec)
+    sample, default = param.sample, param.default
+    assert sample != default and type(sample) is param.type.implicit_default.__class__
+    assert math.isfinite(sample)
+    if default is not None:
+        assert (sample < 0) == (default < 0) and abs(sample) <= max(abs(default), 2)

@@ -13,7 +13,7 @@ import kgen_harness
 from huber import Huber
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"threshold": 2.0}
+ARGS = {"threshold": 0.5}
 
 
 def make_data(seed=0):

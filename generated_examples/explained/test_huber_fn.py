@@ -14,7 +14,7 @@ import kgen_harness
 from huber_fn import huber_fn, make_huber_fn
 
 # Arguments other than the defaults: what a saved model does not keep.
-ARGS = {"threshold": 2.0}
+ARGS = {"threshold": 0.5}
 
 
 def make_data(seed=0):

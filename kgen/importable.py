@@ -1,0 +1,110 @@
+"""The top-level modules a generated module must not shadow.
+
+A module written into a folder shadows, for every test run from that folder, any module of the
+same name that the generated code or its tests import, directly or through their dependencies:
+the standard library, and the top-level modules of keras, tensorflow, numpy, pytest and every
+distribution they require. The set is read from the installed distributions' metadata (nothing
+is imported) and cached on disk, since reading it costs about 80 ms.
+"""
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+ROOTS = ("keras", "tensorflow", "numpy", "pytest")
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_NOT_MODULES = (".dist-info", ".data", ".egg-info")
+
+
+def shadowable_modules() -> frozenset[str]:
+    """Every top-level module a generated module or its test may import, indirectly too."""
+    return frozenset(sys.stdlib_module_names) | _required_modules()
+
+
+def _required_modules() -> frozenset[str]:
+    key, cache = _cache_key(), _cache_file()
+    if cache is None:
+        return _read_required_modules(ROOTS)
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached["key"] == key:
+            return frozenset(cached["modules"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    modules = _read_required_modules(ROOTS)
+    _write_quietly(cache, json.dumps({"key": key, "modules": sorted(modules)}))
+    return modules
+
+
+def _read_required_modules(roots: tuple[str, ...]) -> frozenset[str]:
+    """The top-level modules of `roots` and all they require, transitively (extras left out)."""
+    from importlib import metadata
+
+    seen, todo, modules = set(), list(roots), set()
+    while todo:
+        name = todo.pop()
+        normalized = re.sub(r"[-_.]+", "-", name).lower()
+        if normalized in seen:
+            continue
+        seen.add(normalized)
+        try:
+            distribution = metadata.distribution(name)
+        except metadata.PackageNotFoundError:  # required on another platform only
+            continue
+        modules |= _top_level_modules(distribution)
+        for requirement in distribution.requires or ():
+            text, _, marker = requirement.partition(";")
+            if "extra" not in marker:
+                todo.append(_REQUIREMENT_NAME.match(text.strip()).group())
+    return frozenset(modules)
+
+
+def _top_level_modules(distribution) -> set[str]:
+    """From top_level.txt where there is one, else from the files the RECORD lists."""
+    listed = distribution.read_text("top_level.txt")
+    if listed is not None:
+        return set(listed.split())
+    modules = set()
+    for line in (distribution.read_text("RECORD") or "").splitlines():
+        first, slash, _ = line.partition("/")
+        if slash:
+            if not first.endswith(_NOT_MODULES) and first not in ("..", "__pycache__"):
+                modules.add(first)
+        else:
+            stem, _, suffix = first.partition(",")[0].partition(".")
+            if suffix.endswith(("py", "so", "pyd")):
+                modules.add(stem)
+    return modules
+
+
+def _cache_key() -> list:
+    """The interpreter and every folder of sys.path with its modification time, which
+    changes when a distribution is installed or removed there. sys.path[0], the script's
+    or the current folder, holds no distributions."""
+
+    def mtime(folder: str) -> int | None:
+        try:
+            return os.stat(folder).st_mtime_ns
+        except OSError:
+            return None
+
+    return [sys.version, sys.prefix, [[p, mtime(p)] for p in sys.path[1:]]]
+
+
+def _cache_file() -> Path | None:
+    """In the user's cache folder; None when there is no home to put it in."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"))
+    return root / "kgen" / "shadowable-modules.json" if root.is_absolute() else None
+
+
+def _write_quietly(path: Path, text: str) -> None:
+    """A cache that cannot be written is skipped: it may speed kgen up, never stop it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass

@@ -3,6 +3,7 @@
 import tomllib
 from pathlib import Path
 
+from kgen.collisions import refuse_duplicates
 from kgen.errors import KgenError
 from kgen.generate import Target, plan
 from kgen.spec import DEFAULT_PACKAGE, make_spec
@@ -40,6 +41,7 @@ def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
         raise KgenError(f"{spec_file}: no [[component]] tables")
     target = Target(out=out if out is not None else spec_file.parent)
     files: list[PlannedFile] = []
+    specs = []
     for index, entry in enumerate(components, start=1):
         where = f"{spec_file}: component {index} ({entry.get('name', '?')})"
         _reject_unknown(entry, _COMPONENT_KEYS, where)
@@ -60,7 +62,9 @@ def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
             )
         except KgenError as error:
             raise KgenError(f"{where}: {error}") from None
+        specs.append(spec)
         files.extend(f for f in plan(spec, target) if f not in files)
+    refuse_duplicates(specs, str(spec_file))
     paths = [f.path for f in files]
     duplicates = sorted({str(p) for p in paths if paths.count(p) > 1})
     if duplicates:

@@ -193,14 +193,19 @@ def _kind_command(kind: Kind):
             target = Target(
                 out=out or Path("."), tests_dir=tests_dir, with_tests=not no_tests
             )
-            files = plan(spec, target)
-        else:
-            from kgen.placement import plan_in_project  # only inside a project
+            _apply_loose(spec, plan(spec, target), force=force, dry_run=dry_run)
+            return
+        from kgen.placement import place_in_project  # only inside a project
 
-            files = plan_in_project(
-                spec, project, out=out, tests_dir=tests_dir, with_tests=not no_tests
-            )
-        _apply(files, force=force, dry_run=dry_run)
+        placement = place_in_project(
+            spec, project, out=out, tests_dir=tests_dir, with_tests=not no_tests
+        )
+        if not placement.inside:  # --out elsewhere: loose files, with no record
+            _apply_loose(spec, placement.files, force=force, dry_run=dry_run)
+        elif dry_run:
+            _apply(placement.plan()[0], force=force, dry_run=True)
+        else:
+            _apply_in_project(project, placement.plan, force=force)
 
     command.__doc__ = f"Generate {kind.summary}."
     return command
@@ -364,21 +369,17 @@ def destroy(
 ) -> None:
     """Take back a component generated in this project: its files, the folders made for
     them, its export. Refuses if a file was edited since, unless --force."""
-    from kgen.destroy import plan_destroy, remove_empty_folders
+    from kgen.destroy import plan_destroy
 
     project = require_project(Path.cwd(), "destroy")
-    files, folders = plan_destroy(project, kind, name, force=force)
-    actions = plan_actions(files)
     if dry_run:
-        for action in actions:
+        for action in plan_actions(plan_destroy(project, kind, name, force=force)[0]):
             _echo_action(action)
         typer.echo("dry run: nothing was changed")
         return
-    write_files(files, actions)
-    for action in actions:
-        _echo_action(action)
-    for folder in remove_empty_folders(folders):
-        _echo_action(Action("remove", folder))
+    _apply_in_project(
+        project, lambda: plan_destroy(project, kind, name, force=force), force=False
+    )
 
 
 @app.command(
@@ -407,7 +408,8 @@ def eject(
     from kgen.eject import plan_eject
 
     project = require_project(Path.cwd(), "eject")
-    _apply(plan_eject(project, kind, shared), force=force, dry_run=False)
+    files = plan_eject(project, kind, shared)
+    _apply_in_project(project, lambda: (files, []), force=force)
 
 
 @app.command("list", epilog=_examples(["kgen list", "kgen list --json"]))
@@ -442,6 +444,21 @@ def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
         _echo_action(action)
 
 
+def _apply_loose(spec, files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
+    from kgen.collisions import refuse_in_folder
+
+    refuse_in_folder(spec, files[0].path.parent)
+    _apply(files, force=force, dry_run=dry_run)
+
+
+def _apply_in_project(project, make_plan, *, force: bool) -> None:
+    """Plan and write under the project's lock, as one transaction (kgen.transaction)."""
+    from kgen.transaction import apply_in_project
+
+    for action in apply_in_project(project.root, make_plan, force=force):
+        _echo_action(action)
+
+
 _COLOURS = {
     "create": "green",
     "overwrite": "yellow",
@@ -471,6 +488,9 @@ def main() -> None:
         typer.echo(f"kgen: error: {error}", err=True)
         sys.exit(1)
     except typer.Abort:
+        sys.exit(1)
+    except OSError as error:  # a path kgen did not foresee failing, still one line
+        typer.echo(f"kgen: error: {error.filename or ''}: {error.strerror}", err=True)
         sys.exit(1)
     except typer.TyperException as error:  # Click's usage errors, as Typer vendors them
         if type(error).__name__ == "NoArgsIsHelpError":  # `kgen`, `kgen loss`: the help

@@ -19,11 +19,12 @@ from kgen.render import TEMPLATES
 
 
 def files_under(folder):
-    """Every file below `folder` with its text, to prove that nothing changed."""
+    """Every file below `folder` with its text, to prove that nothing changed; but for the
+    lock file that kgen keeps in its private folder (test_safety.py checks that folder)."""
     return {
         path.relative_to(folder).as_posix(): path.read_text()
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.relative_to(folder).as_posix() != ".kgen/lock"
     }
 
 
@@ -246,10 +247,14 @@ def test_command_line_options_win_over_the_project(kgen, demo):
     assert "loose" not in (demo / "src/demo/metrics/__init__.py").read_text()
     run_ok(kgen, "metric", "Far", "--out", "../outside", cwd=demo)
     assert (demo.parent / "outside" / "far.py").is_file()
-    run_ok(kgen, "destroy", "metric", "Far", cwd=demo)
+    # Outside the project: loose files, no record, and destroy never reaches them.
+    assert "far" not in (demo / "kgen-manifest.json").read_text()
+    assert "no metric 'far' was generated" in run_error(
+        kgen, "destroy", "metric", "Far", cwd=demo
+    )
+    assert (demo.parent / "outside" / "far.py").is_file()
     run_ok(kgen, "destroy", "metric", "Loose", cwd=demo)
     # Only the shared conftest.py stays, which other tests there may use.
-    assert [p.name for p in (demo.parent / "outside").iterdir()] == ["conftest.py"]
     assert [p.name for p in (demo / "scratch").iterdir()] == ["conftest.py"]
 
 

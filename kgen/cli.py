@@ -12,6 +12,7 @@ from kgen.errors import KgenError
 from kgen.generate import Target, module_source, plan
 from kgen.kinds import KINDS, Kind, kind_named
 from kgen.params import TYPES
+from kgen.paths import check_resolves
 from kgen.project import find_project, require_project
 from kgen.spec import DEFAULT_PACKAGE, make_spec
 from kgen.writer import Action, PlannedFile, plan_actions, write_files
@@ -174,6 +175,9 @@ def _kind_command(kind: Kind):
     ) -> None:
         if dry_run and stdout:
             raise KgenError("--dry-run and --stdout do not go together; choose one")
+        for option, path in (("--out", out), ("--tests-dir", tests_dir)):
+            if path is not None:
+                check_resolves(path, option)
         project = find_project(Path.cwd())  # its settings are the defaults
         spec = make_spec(
             kind.name,

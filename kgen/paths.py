@@ -27,6 +27,14 @@ def reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def check_resolves(path: Path, option: str) -> None:
+    """Refuse a path given on the command line that cannot be resolved (a symlink loop)."""
+    try:
+        path.resolve()
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop, before Python 3.13
+        raise KgenError(f"{option} {path}: {error}") from None
+
+
 def is_inside(root: Path, path: Path) -> bool:
     """Whether `path`, symlinks followed, is `root` or below it (a symlink loop is not)."""
     try:

@@ -229,13 +229,14 @@ def _replay(root: Path, journal: Journal) -> list[Path]:
         for change in reversed(journal.changes):
             target = root / change.path
             if change.old is not None and (staged / change.old).exists():
+                target.parent.mkdir(parents=True, exist_ok=True)  # it may be pruned
                 os.replace(staged / change.old, target)
             elif change.old is None:
                 target.unlink(missing_ok=True)
         for folder in journal.made:
             if (root / folder).is_dir() and not any((root / folder).iterdir()):
                 (root / folder).rmdir()
-    _fault()
+    _fault(root / STATE / "journal.json")
     (root / STATE / "journal.json").unlink()
     shutil.rmtree(staged, ignore_errors=True)
     return removed

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kgen.generate import Target, plan
 from kgen.request import Request, plan_requests, spec_of
-from kgen.writer import Action, plan_actions, write_files
+from kgen.writer import Action
 
 
 def generate(
@@ -27,10 +27,7 @@ def generate(
     Returns what was done to each file; raises KgenError, with nothing written, on bad
     input or a file that differs (unless `force`)."""
     request = Request(kind, name, tuple(params), **options)
-    files = plan_requests([request], Path(folder))
-    actions = plan_actions(files, force=force)
-    write_files(files, actions)
-    return actions
+    return plan_requests([request], Path(folder)).apply(force=force)
 
 
 def sources(

@@ -4,8 +4,7 @@ import tomllib
 from pathlib import Path
 
 from kgen.errors import KgenError
-from kgen.request import Request, plan_requests, spec_of
-from kgen.writer import PlannedFile
+from kgen.request import Plan, Request, plan_requests, spec_of
 
 _TOP_KEYS = {"package", "component"}
 _COMPONENT_KEYS = {
@@ -24,7 +23,7 @@ _COMPONENT_KEYS = {
 }
 
 
-def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
+def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
     """Every file the spec describes, rendered. Inside a project the components are placed
     in it, as `kgen KIND NAME` places them; elsewhere they go to `out`, by default the
     spec's own folder."""

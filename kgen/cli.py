@@ -15,10 +15,10 @@ from kgen.errors import KgenError
 from kgen.generate import module_source
 from kgen.kinds import KINDS, Kind, kind_named
 from kgen.params import TYPES
-from kgen.project import find_project, require_project
-from kgen.request import Request, plan_requests, spec_of
+from kgen.project import Project, find_project, require_project
+from kgen.request import Plan, Request, plan_requests, spec_of
 from kgen.spec import DEFAULT_PACKAGE
-from kgen.writer import Action, PlannedFile, plan_actions, write_files
+from kgen.writer import Action, plan_actions
 
 
 class _Group(TyperGroup):
@@ -218,8 +218,9 @@ def build(
     """Generate every component listed in a TOML spec (bodies included), or --check them."""
     from kgen.build import plan_build  # only this command reads TOML
 
-    files = plan_build(spec_file, out)
+    plan = plan_build(spec_file, out)
     if check:
+        files = plan.files()
         # A support file of the user's own (skip) is theirs to keep, not out of date.
         actions = plan_actions(files)
         stale = [a.path for a in actions if a.verb not in ("identical", "skip")]
@@ -229,7 +230,7 @@ def build(
             )
         typer.echo(f"{len(files)} files up to date")
         return
-    _apply(files, force=force, dry_run=False)
+    _apply(plan, force=force, dry_run=False)
 
 
 @app.command(
@@ -337,21 +338,17 @@ def destroy(
 ) -> None:
     """Take back a component generated in this project: its files, the folders made for
     them, its export. Refuses if a file was edited since, unless --force."""
-    from kgen.destroy import plan_destroy, remove_empty_folders
+    from kgen.destroy import plan_destroy
 
     project = require_project(Path.cwd(), "destroy")
-    files, folders = plan_destroy(project, kind, name, force=force)
-    actions = plan_actions(files)
     if dry_run:
-        for action in actions:
+        for action in plan_actions(plan_destroy(project, kind, name, force=force)[0]):
             _echo_action(action)
         typer.echo("dry run: nothing was changed")
         return
-    write_files(files, actions)
-    for action in actions:
-        _echo_action(action)
-    for folder in remove_empty_folders(folders):
-        _echo_action(Action("remove", folder))
+    _apply_in_project(
+        project, lambda: plan_destroy(project, kind, name, force=force), force=False
+    )
 
 
 @app.command(
@@ -380,7 +377,8 @@ def eject(
     from kgen.eject import plan_eject
 
     project = require_project(Path.cwd(), "eject")
-    _apply(plan_eject(project, kind, shared), force=force, dry_run=False)
+    files = plan_eject(project, kind, shared)
+    _apply_in_project(project, lambda: (files, []), force=force)
 
 
 @app.command("list", epilog=_examples(["kgen list", "kgen list --json"]))
@@ -401,17 +399,24 @@ def list_kinds(
         typer.echo(kinds_text(table))
 
 
-def _apply(files: list[PlannedFile], *, force: bool, dry_run: bool) -> None:
-    actions = plan_actions(files, force=force)
+def _apply(plan: Plan, *, force: bool, dry_run: bool) -> None:
     if dry_run:
-        for file, action in zip(files, actions, strict=True):
+        files = plan.files()
+        for file, action in zip(files, plan_actions(files, force=force), strict=True):
             _echo_action(action)
             if action.verb != "identical" and file.content is not None:
                 typer.echo(file.content)
         typer.echo("dry run: nothing was written")
         return
-    write_files(files, actions)
-    for action in actions:
+    for action in plan.apply(force=force):
+        _echo_action(action)
+
+
+def _apply_in_project(project: Project, make_plan, *, force: bool) -> None:
+    """Plan and write under the project's lock, as one transaction (kgen.transaction)."""
+    from kgen.transaction import apply_in_project
+
+    for action in apply_in_project(project.root, make_plan, force=force):
         _echo_action(action)
 
 
@@ -456,8 +461,11 @@ def main() -> None:
         typer.echo(f"kgen: error: {error}", err=True)
         sys.exit(1)
     except OSError as error:
-        if error.errno not in _BROKEN_OUTPUT:
-            raise
+        if error.errno not in _BROKEN_OUTPUT:  # a path kgen did not foresee: one line
+            typer.echo(
+                f"kgen: error: {error.filename or ''}: {error.strerror}", err=True
+            )
+            sys.exit(1)
         # As git does: what was to be written is written; only the report failed.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         with contextlib.suppress(OSError):

@@ -1,6 +1,8 @@
-"""`kgen destroy KIND NAME`: take back what generating wrote in a project, by its manifest."""
+"""`kgen destroy KIND NAME`: take back what generating wrote in a project, by its manifest.
 
-import shutil
+The manifest's paths are checked on reading (kgen.manifest): all inside the project.
+"""
+
 from pathlib import Path
 
 from kgen.errors import KgenError
@@ -8,6 +10,7 @@ from kgen.exports import without_export
 from kgen.kinds import kind_named
 from kgen.manifest import digest, key, manifest_path, manifest_text, read_manifest
 from kgen.names import derive_names
+from kgen.paths import read_text
 from kgen.project import Project
 from kgen.writer import PlannedFile
 
@@ -17,6 +20,7 @@ def plan_destroy(
 ) -> tuple[list[PlannedFile], list[Path]]:
     """The removals and updates that undo generating KIND NAME, and the folders generating
     made, to remove once they are empty. Refuses if a file was edited, unless `force`.
+    Reads the project's state: call under the project's lock.
     """
     kind_named(kind)
     module = derive_names(name).module
@@ -25,14 +29,14 @@ def plan_destroy(
     if record is None:
         raise KgenError(
             f"no {kind} {module!r} was generated in this project "
-            f"({manifest_path(project).name} has no record of it)"
+            f"({manifest_path(project).name} has no record of it; kgen records nothing "
+            "it writes outside the project)"
         )
     present = [path for path in record.files if (project.root / path).is_file()]
     edited = [
         path
         for path in present
-        if digest((project.root / path).read_text(encoding="utf-8"))
-        != record.files[path]
+        if digest(read_text(project.root / path, path)) != record.files[path]
     ]
     if edited and not force:
         raise KgenError(
@@ -43,7 +47,7 @@ def plan_destroy(
     if record.export_file is not None and record.export is not None:
         init = project.root / record.export_file
         if init.is_file():
-            source = init.read_text(encoding="utf-8")
+            source = read_text(init, record.export_file)
             files.append(
                 PlannedFile(
                     init, without_export(source, record.export), existing="update"
@@ -53,14 +57,3 @@ def plan_destroy(
         PlannedFile(manifest_path(project), manifest_text(records), existing="update")
     )
     return files, [project.root / folder for folder in record.folders]
-
-
-def remove_empty_folders(folders: list[Path]) -> list[Path]:
-    """Remove each folder that holds nothing now but Python's bytecode cache; innermost
-    first, as `plan_destroy` lists them. Returns the folders removed."""
-    removed = []
-    for folder in folders:
-        if folder.is_dir() and all(p.name == "__pycache__" for p in folder.iterdir()):
-            shutil.rmtree(folder)
-            removed.append(folder)
-    return removed

@@ -1,42 +1,44 @@
 """`kgen-manifest.json`: what generating wrote in a project, so that `kgen destroy` can take
-back exactly that, and see whether a file was edited since (by its SHA-256)."""
+back exactly that, and see whether a file was edited since (by its SHA-256).
+
+The manifest is kept in git, so it may come from anyone: it is checked on every read
+against the shape kgen writes, and each path in it must stay inside the project.
+"""
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kgen.errors import KgenError
+from kgen.paths import confined, read_text
 from kgen.project import Project
 
 MANIFEST = "kgen-manifest.json"
+_KEY = re.compile(r"[a-z]+/[a-z_][a-z0-9_]*\Z")
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+_RECORD_KEYS = {"files", "folders", "export", "registered"}
 
 
 @dataclass(frozen=True)
 class Record:
     """One generated component: its files with their hashes, the folders generating made,
-    and its export, all relative to the project's root."""
+    its export and the name Keras registers it under, paths relative to the root."""
 
     files: dict[str, str]
     folders: tuple[str, ...] = ()
     export_file: str | None = None
     export: str | None = None
+    registered: str | None = None  # "demo>Huber"
 
     def to_json(self) -> dict:
         data = {"files": self.files, "folders": list(self.folders)}
         if self.export_file is not None:
             data["export"] = {"file": self.export_file, "statement": self.export}
+        if self.registered is not None:
+            data["registered"] = self.registered
         return data
-
-    @classmethod
-    def from_json(cls, data: dict) -> "Record":
-        export = data.get("export") or {}
-        return cls(
-            files=dict(data["files"]),
-            folders=tuple(data.get("folders", ())),
-            export_file=export.get("file"),
-            export=export.get("statement"),
-        )
 
 
 def key(kind: str, module: str) -> str:
@@ -52,16 +54,81 @@ def manifest_path(project: Project) -> Path:
 
 
 def read_manifest(project: Project) -> dict[str, Record]:
-    path = manifest_path(project)
+    path = confined(project.root, MANIFEST, MANIFEST)
     if not path.exists():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {
-            name: Record.from_json(entry) for name, entry in data["components"].items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise KgenError(f"{path} is damaged ({error}); restore it from git") from None
+        data = json.loads(read_text(path, MANIFEST))
+    except ValueError as error:
+        raise KgenError(
+            f"{MANIFEST} is damaged ({error}); restore it from git"
+        ) from None
+    return _records(data, project.root)
+
+
+def _records(data: object, root: Path) -> dict[str, Record]:
+    """The records of a parsed manifest, refusing any value kgen would not have written."""
+    where = MANIFEST
+    _expect(isinstance(data, dict), where, "must be a JSON object")
+    unknown = set(data) - {"about", "components"}
+    _expect(not unknown, where, f"unknown keys {sorted(unknown)}")
+    components = data.get("components")
+    _expect(isinstance(components, dict), where, '"components" must be an object')
+    records = {}
+    for name, entry in components.items():
+        where = f"{MANIFEST}: component {name!r}"
+        _expect(bool(_KEY.match(name)), where, "is not KIND/module")
+        _expect(isinstance(entry, dict), where, "must be an object")
+        unknown = set(entry) - _RECORD_KEYS
+        _expect(not unknown, where, f"unknown keys {sorted(unknown)}")
+        files = entry.get("files")
+        _expect(isinstance(files, dict), where, '"files" must be an object')
+        for path, sha in files.items():
+            confined(root, path, f"{where}: file")
+            _expect(path.endswith(".py"), where, f"{path!r} is not a Python module")
+            _expect(
+                isinstance(sha, str) and bool(_SHA256.match(sha)),
+                where,
+                f"the hash of {path!r} is not a SHA-256",
+            )
+        folders = entry.get("folders", [])
+        _expect(isinstance(folders, list), where, '"folders" must be a list')
+        for folder in folders:
+            confined(root, folder, f"{where}: folder")
+        export = entry.get("export") or {}
+        _expect(isinstance(export, dict), where, '"export" must be an object')
+        if export:
+            _expect(
+                set(export) == {"file", "statement"},
+                where,
+                "export needs file, statement",
+            )
+            confined(root, export["file"], f"{where}: export file")
+            _expect(
+                export["file"].endswith("/__init__.py")
+                and isinstance(export["statement"], str),
+                where,
+                "the export must be a statement in an __init__.py",
+            )
+        registered = entry.get("registered")
+        _expect(
+            registered is None or isinstance(registered, str),
+            where,
+            '"registered" must be a string',
+        )
+        records[name] = Record(
+            dict(files),
+            tuple(folders),
+            export.get("file"),
+            export.get("statement"),
+            registered,
+        )
+    return records
+
+
+def _expect(condition: bool, where: str, problem: str) -> None:
+    if not condition:
+        raise KgenError(f"{where}: {problem}; kgen changes nothing while it is so")
 
 
 def manifest_text(records: dict[str, Record]) -> str:

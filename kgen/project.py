@@ -4,14 +4,19 @@ Inside one, a component goes into the package's subpackage for its kind, its tes
 matching folder under `tests/`, and it is registered under the project's package.
 """
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from kgen.errors import KgenError
 from kgen.names import check_package_name
+from kgen.paths import confined, reason
 
 PYPROJECT = "pyproject.toml"
+# Where a pyproject.toml may start a [tool.kgen] table: a broken file without one is not a
+# kgen project, and must not stop loose generation below it.
+_MENTIONS_KGEN = re.compile(r"^\s*\[\s*tool\s*\.\s*kgen\b|\bkgen\s*=", re.MULTILINE)
 _KEYS = (
     "package",
     "templates",
@@ -42,7 +47,7 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """`path` as the manifest stores it: relative to the root, with slashes (absolute
-        if it is outside, where `--out` may put it)."""
+        if it is outside, as a message may name it)."""
         path = path.resolve()
         if path.is_relative_to(self.root):
             return path.relative_to(self.root).as_posix()
@@ -51,8 +56,13 @@ class Project:
 
 def find_project(start: Path) -> Project | None:
     """The project `start` is in, or None. A pyproject.toml without [tool.kgen] is passed
-    over, as a folder of loose components may sit inside any Python repository."""
-    for folder in (start.resolve(), *start.resolve().parents):
+    over, broken or not, as a folder of loose components may sit inside any Python
+    repository."""
+    try:
+        start = start.resolve()
+    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop
+        raise KgenError(f"cannot resolve {start}: {error}") from None
+    for folder in (start, *start.parents):
         pyproject = folder / PYPROJECT
         if pyproject.is_file():
             project = load_project(pyproject)
@@ -63,10 +73,14 @@ def find_project(start: Path) -> Project | None:
 
 def load_project(pyproject: Path) -> Project | None:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise KgenError(f"cannot read {pyproject}: {error}") from None
-    except tomllib.TOMLDecodeError as error:
+        raw = pyproject.read_bytes()
+    except OSError as error:
+        raise KgenError(f"cannot read {pyproject}: {reason(error)}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        if not _MENTIONS_KGEN.search(raw.decode("utf-8", "replace")):
+            return None
         raise KgenError(f"{pyproject}: not valid TOML: {error}") from None
     table = data.get("tool", {}).get("kgen")
     if table is None:
@@ -95,7 +109,9 @@ def load_project(pyproject: Path) -> Project | None:
     project = Project(
         root=root,
         package=package,
-        templates=root / templates if templates else None,
+        templates=(
+            confined(root, templates, f"{where}: templates") if templates else None
+        ),
         explain=explain,
     )
     if not (project.package_dir / "__init__.py").is_file():

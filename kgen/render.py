@@ -11,8 +11,8 @@ import kgen.templates
 from kgen.bodies import indent_body
 from kgen.errors import KgenError
 from kgen.explanations import apply_markers
-from kgen.kinds import KINDS
 from kgen.formatting import format_snippet
+from kgen.kinds import KINDS
 from kgen.params import python_literal
 from kgen.spec import ComponentSpec, doc_escape
 

@@ -4,12 +4,18 @@ Python API all go through `plan_requests`."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kgen.collisions import refuse_duplicates, refuse_in_folder
 from kgen.errors import KgenError
 from kgen.generate import Target, plan
+from kgen.paths import check_resolves
 from kgen.project import Project, find_project
 from kgen.spec import DEFAULT_PACKAGE, ComponentSpec, make_spec
-from kgen.writer import PlannedFile
+from kgen.writer import Action, PlannedFile, plan_actions, write_files
+
+if TYPE_CHECKING:
+    from kgen.placement import Placement
 
 
 @dataclass(frozen=True)
@@ -29,8 +35,12 @@ class Request:
     input_shape: str = ""
     output_shape: str = ""
     reference: str = ""
-    out: Path | None = None  # in a project, the kind's subpackage; else the folder run in
-    tests_dir: Path | None = None  # in a project, tests/<subpackage>; else beside the module
+    out: Path | None = (
+        None  # in a project, the kind's subpackage; else the folder run in
+    )
+    tests_dir: Path | None = (
+        None  # in a project, tests/<subpackage>; else beside the module
+    )
     with_tests: bool = True
 
 
@@ -57,25 +67,80 @@ def spec_of(request: Request, project: Project | None) -> ComponentSpec:
     )
 
 
-def plan_requests(requests: list[Request], folder: Path) -> list[PlannedFile]:
-    """Every file the requests write, run from `folder`: inside a project, placed in it
-    with their exports and manifest records; elsewhere, where each request says."""
+@dataclass(frozen=True)
+class Plan:
+    """What requests write. Loose files (outside a project, or where `out` leads out of
+    it) are written as they are; components placed in a project are planned again under
+    its lock, from its files as they are then, and written as one transaction."""
+
+    loose: list[PlannedFile]
+    project: Project | None = None
+    placements: tuple["Placement", ...] = ()
+
+    def files(self) -> list[PlannedFile]:
+        """Every file as things stand: what --dry-run shows and --check compares."""
+        return self.loose + self._placed()[0]
+
+    def apply(self, force: bool = False) -> list[Action]:
+        """Write it all; what was done to each file (and each folder removed)."""
+        actions = plan_actions(self.loose, force=force)
+        write_files(self.loose, actions)
+        if self.placements:
+            from kgen.transaction import apply_in_project
+
+            actions += apply_in_project(self.project.root, self._placed, force=force)
+        return actions
+
+    def _placed(self) -> tuple[list[PlannedFile], list[Path]]:
+        if not self.placements:
+            return [], []
+        from kgen.placement import plan_placements
+
+        return plan_placements(self.project, list(self.placements))
+
+
+def plan_requests(requests: list[Request], folder: Path) -> Plan:
+    """What the requests write, run from `folder`: inside a project, placed in it with
+    their exports and manifest records; elsewhere, where each request says. Two requests
+    that would register the same name, or write the same file, are refused."""
+    for request in requests:
+        for option, path in (
+            ("--out", request.out),
+            ("--tests-dir", request.tests_dir),
+        ):
+            if path is not None:
+                check_resolves(path, option)
     project = find_project(folder)
     specs = [spec_of(request, project) for request in requests]
-    if project is not None:
-        from kgen.placement import plan_in_project  # only inside a project
-
-        return plan_in_project(list(zip(specs, requests, strict=True)), project)
-    files: list[PlannedFile] = []
+    refuse_duplicates(specs)
+    loose: list[PlannedFile] = []
+    placements = []
     for spec, request in zip(specs, requests, strict=True):
-        target = Target(
-            out=request.out if request.out is not None else folder,
-            tests_dir=request.tests_dir,
-            with_tests=request.with_tests,
-        )
-        files += [f for f in plan(spec, target) if f not in files]
-    paths = [f.path for f in files]
+        if project is not None:
+            from kgen.placement import place_in_project  # only inside a project
+
+            placement = place_in_project(
+                spec,
+                project,
+                out=request.out,
+                tests_dir=request.tests_dir,
+                with_tests=request.with_tests,
+            )
+            if placement.inside:
+                placements.append(placement)
+                continue
+            files = placement.files
+        else:
+            target = Target(
+                out=request.out if request.out is not None else folder,
+                tests_dir=request.tests_dir,
+                with_tests=request.with_tests,
+            )
+            files = plan(spec, target)
+        refuse_in_folder(spec, files[0].path.parent)
+        loose += [f for f in files if f not in loose]
+    paths = [f.path for f in loose]
     twice = sorted({str(p) for p in paths if paths.count(p) > 1})
     if twice:
         raise KgenError(f"two components write {', '.join(twice)}")
-    return files
+    return Plan(loose, project, tuple(placements))

@@ -8,7 +8,13 @@ from kgen.bodies import check_bodies
 from kgen.errors import KgenError
 from kgen.kinds import Kind, kind_named
 from kgen.names import Names, derive_names
-from kgen.params import Param, check_param_names, parse_param, python_literal, restate_base_args
+from kgen.params import (
+    Param,
+    check_param_names,
+    parse_param,
+    python_literal,
+    restate_base_args,
+)
 
 DEFAULT_PACKAGE = "Custom"  # Keras's own default for register_keras_serializable
 _PACKAGE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -95,7 +101,9 @@ class ComponentSpec:
     def first_object(self, keras_module: str) -> Param | None:
         """The first param of a Keras object type (`activations`, ...): the one a
         default body wires in."""
-        return next((p for p in self.params if p.type.keras_module == keras_module), None)
+        return next(
+            (p for p in self.params if p.type.keras_module == keras_module), None
+        )
 
     @property
     def param_docs(self) -> list[str]:
@@ -139,7 +147,9 @@ class ComponentSpec:
     @property
     def sample_args(self) -> str:
         """The ARGS dict of the tests: a value other than the default for each param."""
-        items = (f"{python_literal(p.name)}: {python_literal(p.sample)}" for p in self.params)
+        items = (
+            f"{python_literal(p.name)}: {python_literal(p.sample)}" for p in self.params
+        )
         return "{" + ", ".join(items) + "}"
 
     @property

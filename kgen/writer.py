@@ -1,4 +1,5 @@
-"""Write planned files: all or nothing, atomically, with one action line per file."""
+"""Plan and write files outside a project (loose modules): each file atomically, and a
+clean failure leaves no temporary file. Inside a project, kgen.transaction writes."""
 
 import os
 import tempfile
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgen.errors import KgenError
+from kgen.paths import read_text, reason
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def plan_actions(files: list[PlannedFile], force: bool = False) -> list[Action]:
             verb = "remove"
         elif not file.path.exists():
             verb = "create"
-        elif file.path.read_text(encoding="utf-8") == file.content:
+        elif read_text(file.path) == file.content:
             verb = "identical"
         elif file.existing == "keep":
             verb = "skip"
@@ -62,13 +64,17 @@ def check_writable(directory: Path, option: str) -> None:
             return
 
 
-def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
-    """Write every file whose action is create, overwrite or update, then remove those to
-    remove; if any write fails, change nothing."""
+def refuse_conflicts(actions: list[Action]) -> None:
     conflicts = [a for a in actions if a.verb == "conflict"]
     if conflicts:
         paths = ", ".join(str(a.path) for a in conflicts)
         raise KgenError(f"{paths} already exists and differs; use --force to overwrite")
+
+
+def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
+    """Write every file whose action is create, overwrite or update; if staging any of
+    them fails, change nothing."""
+    refuse_conflicts(actions)
     staged: list[tuple[str, Path]] = []
     made: list[Path] = []  # folders this call creates, removed again if anything fails
     try:
@@ -78,24 +84,26 @@ def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
                 fd, tmp = tempfile.mkstemp(
                     dir=file.path.parent, prefix=f".{file.path.name}."
                 )
+                staged.append((tmp, file.path))
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(file.content)
-                staged.append((tmp, file.path))
     except OSError as error:
         for tmp, _ in staged:
             os.unlink(tmp)
         for folder in reversed(made):
             folder.rmdir()
         raise KgenError(
-            f"cannot write {error.filename or ''}: {error.strerror}"
+            f"cannot write {error.filename or ''}: {reason(error)}"
         ) from None
-    mode = _new_file_mode()
-    for tmp, path in staged:
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else mode)
-        os.replace(tmp, path)
-    for file, action in zip(files, actions, strict=True):
-        if action.verb == "remove":
-            file.path.unlink(missing_ok=True)
+    mode = new_file_mode()
+    try:
+        for tmp, path in staged:
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else mode)
+            os.replace(tmp, path)
+    except OSError as error:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise KgenError(f"cannot write {path}: {reason(error)}") from None
 
 
 def _make_folder(folder: Path, made: list[Path]) -> None:
@@ -105,7 +113,7 @@ def _make_folder(folder: Path, made: list[Path]) -> None:
         made.append(path)
 
 
-def _new_file_mode() -> int:
+def new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask

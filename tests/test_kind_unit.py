@@ -14,9 +14,9 @@ from kgen.kinds import (
     KINDS,
     REGISTER_STEP,
     Kind,
+    ModelSetup,
     Note,
     Step,
-    ModelSetup,
     register_kind,
 )
 

@@ -19,11 +19,13 @@ from kgen.render import TEMPLATES
 
 
 def files_under(folder):
-    """Every file below `folder` with its text, to prove that nothing changed."""
+    """Every file below `folder` with its text, to prove that nothing changed; but for the
+    lock file that kgen keeps in its private folder (test_safety.py checks that folder).
+    """
     return {
         path.relative_to(folder).as_posix(): path.read_text()
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.parts[-2:] != (".kgen", "lock")
     }
 
 
@@ -248,11 +250,15 @@ def test_command_line_options_win_over_the_project(kgen, demo):
     assert "loose" not in (demo / "src/demo/metrics/__init__.py").read_text()
     run_ok(kgen, "metric", "Far", "--out", "../outside", cwd=demo)
     assert (demo.parent / "outside" / "far.py").is_file()
-    run_ok(kgen, "destroy", "metric", "Far", cwd=demo)
+    # Outside the project: loose files, no record, and destroy never reaches them.
+    assert "far" not in (demo / "kgen-manifest.json").read_text()
+    assert "no metric 'far' was generated" in run_error(
+        kgen, "destroy", "metric", "Far", cwd=demo
+    )
+    assert (demo.parent / "outside" / "far.py").is_file()
     run_ok(kgen, "destroy", "metric", "Loose", cwd=demo)
     # Only the shared conftest.py and kgen_harness.py stay, which other tests may use.
     shared = ["conftest.py", "kgen_harness.py"]
-    assert sorted(p.name for p in (demo.parent / "outside").iterdir()) == shared
     assert sorted(p.name for p in (demo / "scratch").iterdir()) == shared
 
 

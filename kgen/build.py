@@ -1,10 +1,12 @@
 """`kgen build SPEC.toml`: generate every component listed in a TOML file, or check them."""
 
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 from kgen.errors import KgenError
-from kgen.generate import Target, plan
+from kgen.generate import Target
+from kgen.parallel import plan_each
 from kgen.spec import DEFAULT_PACKAGE, make_spec
 from kgen.writer import PlannedFile
 
@@ -40,7 +42,7 @@ def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
     if not isinstance(components, list) or not components:
         raise KgenError(f"{spec_file}: no [[component]] tables")
     target = Target(out=out if out is not None else spec_file.parent)
-    files: list[PlannedFile] = []
+    specs = []
     for index, entry in enumerate(components, start=1):
         where = f"{spec_file}: component {index} ({entry.get('name', '?')})"
         _reject_unknown(entry, _COMPONENT_KEYS, where)
@@ -62,9 +64,11 @@ def plan_build(spec_file: Path, out: Path | None = None) -> list[PlannedFile]:
             )
         except KgenError as error:
             raise KgenError(f"{where}: {error}") from None
-        files.extend(f for f in plan(spec, target) if f not in files)
-    paths = [f.path for f in files]
-    duplicates = sorted({str(p) for p in paths if paths.count(p) > 1})
+        specs.append(spec)
+    # Components may share a file (conftest.py): each file once, in order.
+    files = list(dict.fromkeys(f for each in plan_each(specs, target) for f in each))
+    written = Counter(str(f.path) for f in files)
+    duplicates = sorted(path for path, count in written.items() if count > 1)
     if duplicates:
         raise KgenError(f"{spec_file}: two components write {', '.join(duplicates)}")
     return files

@@ -14,6 +14,13 @@ EXAMPLES = ROOT / "generated_examples"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kgen_cache(tmp_path_factory):
+    """kgen's cache of formatted code, for kgen called here or by a test's subprocess:
+    one for the session (each xdist worker has its own), never the user's."""
+    os.environ["KGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("kgen-cache"))
+
+
 @pytest.fixture
 def kgen(tmp_path):
     """Run the installed `kgen` command in tmp_path, as a user would."""

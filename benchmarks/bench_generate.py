@@ -84,7 +84,10 @@ def main() -> None:
         build = [kgen, "build", str(spec), "--out", "."]
         checked = scratch / "checked"  # written once, then only checked
         subprocess.run(
-            [kgen, "build", str(spec), "--out", str(checked)], check=True, env=env(warm)
+            [kgen, "build", str(spec), "--out", str(checked)],
+            check=True,
+            capture_output=True,
+            env=env(warm),
         )
         compare(
             f"build of {COMPONENTS} components",

@@ -27,10 +27,11 @@ def kgen(tmp_path):
     executable = shutil.which("kgen")
     assert executable, "kgen is not installed: run the README's install command"
 
-    def run(*args, cwd=tmp_path, input=""):
+    def run(*args, cwd=tmp_path, input="", env=None):
         return subprocess.run(
             [executable, *map(str, args)],
             cwd=cwd,
+            env=env,
             input=input,  # what a user types; nothing, by default
             capture_output=True,
             text=True,

@@ -64,6 +64,17 @@ def test_a_command_works_without_a_usable_cache(kgen, tmp_path, monkeypatch):
     assert (tmp_path / "huber.py").is_file()
 
 
+def test_a_command_whose_code_is_cached_does_not_import_black(kgen, tmp_path):
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    runs = [
+        kgen("loss", "Huber", "--param", "threshold", "--force", env=env)
+        for _ in range(2)
+    ]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr[-2000:]
+    assert "| black\n" in runs[0].stderr  # the import trace is real
+    assert "| black\n" not in runs[1].stderr
+
+
 def test_the_folder_is_kgens_own_or_the_users_cache_folder(tmp_path, monkeypatch):
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path / "mine"))
     assert cache.cache_dir() == tmp_path / "mine"
@@ -80,8 +91,7 @@ WRITER = textwrap.dedent("""
     for round in range(200):
         cache.write("race", "entry", sys.argv[1] * (20_000 + round))
     """)
-READER = textwrap.dedent(
-    """
+READER = textwrap.dedent("""
     import hashlib
     import sys
     from kgen import cache
@@ -95,8 +105,7 @@ READER = textwrap.dedent(
         checksum, _, text = data.partition(b"\\n")
         assert hashlib.sha256(text).hexdigest().encode() == checksum, len(data)
         assert len(set(text)) == 1 and len(text) >= 20_000, len(text)
-    """
-)
+    """)
 
 
 def test_concurrent_writers_never_leave_a_partial_entry(cache_folder):

@@ -1,8 +1,8 @@
 """kgen from Python, for a notebook or a script: the same request pipeline as the command.
 
-    >>> from kgen.api import generate, sources
-    >>> print(sources("loss", "Huber", ["threshold=1.0"])["huber.py"])
-    >>> generate("loss", "Huber", ["threshold=1.0"], folder="components")
+>>> from kgen.api import generate, sources
+>>> print(sources("loss", "Huber", ["threshold=1.0"])["huber.py"])
+>>> generate("loss", "Huber", ["threshold=1.0"], folder="components")
 """
 
 from pathlib import Path

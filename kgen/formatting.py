@@ -1,32 +1,77 @@
-"""Format generated source with black, then check that the result is Python."""
+"""Format generated source with black, then check that the result is Python.
+
+Results are kept in kgen's cache (kgen.cache), keyed by the source, the installed black
+and the running Python: code formatted once is not formatted again, and a command whose
+code is all in the cache does not even import black, which takes most of its time.
+"""
 
 import ast
+import functools
+import importlib.util
+import os
+import sys
+from collections.abc import Callable
 
+from kgen import cache
 from kgen.errors import KgenError
+
+SOURCE_WIDTH = 88  # black's default
+SNIPPET_WIDTH = 80  # docstring examples, narrower so that they fit once indented
 
 
 def format_source(source: str, path: str) -> str:
-    import black  # imported here: only a command that writes code needs it
+    return _cached(
+        "source", SOURCE_WIDTH, source, lambda: _format_and_check(source, path)
+    )
 
+
+def format_snippet(code: str) -> str:
+    """Format a docstring's example code."""
+    return _cached(
+        "snippet",
+        SNIPPET_WIDTH,
+        code,
+        lambda: _black(code, SNIPPET_WIDTH).rstrip("\n"),
+    )
+
+
+def _format_and_check(source: str, path: str) -> str:
     try:
-        formatted = black.format_str(source, mode=black.Mode())
-    except black.InvalidInput as error:
+        formatted = _black(source, SOURCE_WIDTH)
+    except ValueError as error:  # black.InvalidInput, named without importing black
         raise KgenError(
             f"{path}: the generated code is not valid Python: {error}"
         ) from None
     try:
         ast.parse(formatted, filename=path)
-    except (
-        SyntaxError
-    ) as error:  # black accepts a few things the running Python does not
+    except SyntaxError as error:  # black accepts a few things this Python does not
         raise KgenError(
             f"{path}: the generated code does not parse: {error.msg}"
         ) from None
     return formatted
 
 
-def format_snippet(code: str, width: int = 80) -> str:
-    """Format a docstring's example code, narrower so that it fits once indented."""
-    import black
+def _black(source: str, line_length: int) -> str:
+    import black  # only on a cache miss
 
-    return black.format_str(code, mode=black.Mode(line_length=width)).rstrip("\n")
+    return black.format_str(source, mode=black.Mode(line_length=line_length))
+
+
+def _cached(section: str, width: int, source: str, compute: Callable[[], str]) -> str:
+    """`compute()`, or what it returned before for the same source, width, black and
+    Python."""
+    entry = cache.key(_black_installed(), sys.version, str(width), source)
+    result = cache.read(section, entry)
+    if result is None:
+        result = compute()
+        cache.write(section, entry, result)
+    return result
+
+
+@functools.cache
+def _black_installed() -> str:
+    """The installed black, without importing it: its path, size and modification time,
+    which change with any upgrade or reinstall (finer than its version)."""
+    origin = importlib.util.find_spec("black").origin
+    stat = os.stat(origin)
+    return f"{origin}:{stat.st_size}:{stat.st_mtime_ns}"

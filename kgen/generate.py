@@ -43,7 +43,10 @@ def template_of(spec: ComponentSpec, which: int) -> str:
 
 
 # Written once per test folder, never over a user's file: the marker, the heavy checks.
-SUPPORT_FILES = (("conftest.py", "_conftest.py.j2"), ("kgen_harness.py", "_harness.py.j2"))
+SUPPORT_FILES = (
+    ("conftest.py", "_conftest.py.j2"),
+    ("kgen_harness.py", "_harness.py.j2"),
+)
 
 
 def module_source(spec: ComponentSpec) -> str:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from kgen.collisions import refuse_duplicates, refuse_in_folder
 from kgen.errors import KgenError
-from kgen.generate import Target, plan
+from kgen.generate import Target
+from kgen.parallel import plan_each
 from kgen.paths import check_resolves
 from kgen.project import Project, find_project
 from kgen.spec import DEFAULT_PACKAGE, ComponentSpec, make_spec
@@ -115,10 +116,22 @@ def plan_requests(requests: list[Request], folder: Path) -> Plan:
     refuse_duplicates(specs)
     loose: list[PlannedFile] = []
     placements = []
-    for spec, request in zip(specs, requests, strict=True):
-        if project is not None:
-            from kgen.placement import place_in_project  # only inside a project
+    if project is None:
+        targets = [
+            Target(
+                out=request.out if request.out is not None else folder,
+                tests_dir=request.tests_dir,
+                with_tests=request.with_tests,
+            )
+            for request in requests
+        ]
+        for spec, files in zip(specs, plan_each(specs, targets), strict=True):
+            refuse_in_folder(spec, files[0].path.parent)
+            loose += [f for f in files if f not in loose]
+    else:
+        from kgen.placement import place_in_project  # only inside a project
 
+        for spec, request in zip(specs, requests, strict=True):
             placement = place_in_project(
                 spec,
                 project,
@@ -128,17 +141,9 @@ def plan_requests(requests: list[Request], folder: Path) -> Plan:
             )
             if placement.inside:
                 placements.append(placement)
-                continue
-            files = placement.files
-        else:
-            target = Target(
-                out=request.out if request.out is not None else folder,
-                tests_dir=request.tests_dir,
-                with_tests=request.with_tests,
-            )
-            files = plan(spec, target)
-        refuse_in_folder(spec, files[0].path.parent)
-        loose += [f for f in files if f not in loose]
+            else:  # --out leads out of the project: loose files, with no record
+                refuse_in_folder(spec, placement.files[0].path.parent)
+                loose += [f for f in placement.files if f not in loose]
     paths = [f.path for f in loose]
     twice = sorted({str(p) for p in paths if paths.count(p) > 1})
     if twice:

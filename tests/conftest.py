@@ -14,16 +14,24 @@ EXAMPLES = ROOT / "generated_examples"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kgen_cache(tmp_path_factory):
+    """kgen's cache of formatted code, for kgen called here or by a test's subprocess:
+    one for the session (each xdist worker has its own), never the user's."""
+    os.environ["KGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("kgen-cache"))
+
+
 @pytest.fixture
 def kgen(tmp_path):
     """Run the installed `kgen` command in tmp_path, as a user would."""
     executable = shutil.which("kgen")
     assert executable, "kgen is not installed: run the README's install command"
 
-    def run(*args, cwd=tmp_path, input=""):
+    def run(*args, cwd=tmp_path, input="", env=None):
         return subprocess.run(
             [executable, *map(str, args)],
             cwd=cwd,
+            env=env,
             input=input,  # what a user types; nothing, by default
             capture_output=True,
             text=True,

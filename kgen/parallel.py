@@ -1,0 +1,31 @@
+"""`plan` of many components at once, across processes when there are enough of them:
+black, which takes most of a cold build's time, then runs on every core."""
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from kgen.generate import Target, plan
+from kgen.spec import ComponentSpec
+from kgen.writer import PlannedFile
+
+PER_PROCESS = 8  # fewer components than this per process: starting one costs more
+
+
+def plan_each(
+    specs: list[ComponentSpec], targets: list[Target]
+) -> list[list[PlannedFile]]:
+    """`[plan(spec, target) for ...]`, in several processes if that pays."""
+    workers = min(
+        len(specs) // PER_PROCESS, int(os.environ.get("KGEN_WORKERS", _cores()))
+    )
+    if workers < 2:
+        return [plan(spec, target) for spec, target in zip(specs, targets, strict=True)]
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(plan, specs, targets, chunksize=4))
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

@@ -85,6 +85,14 @@ _EXAMPLES = {
         "kgen activation ScaledTanh -p scale=1.0",
         "kgen activation ScaledTanh -p scale=1.0 --style class",
     ],
+    "callback": [
+        "kgen callback StopAtLoss -p target=0.1",
+        "kgen callback EpochLogger -p monitor:str=val_loss --explain",
+    ],
+    "optimizer": [
+        "kgen optimizer MomentumSGD -p momentum=0.9",
+        "kgen optimizer Lion -p beta_1=0.9 -p beta_2=0.99 --explain",
+    ],
 }
 
 

@@ -62,6 +62,7 @@ class BaseArg:
     default: str  # Python source
     doc: str
     forwarded: bool = True  # passed on to `super().__init__`
+    leading: bool = False  # comes before the params, as an optimizer's learning_rate
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,96 @@ _DTYPE = BaseArg(
     "None",
     "The dtype of the {what}'s computations. Defaults to `None`, which "
     "means using `keras.backend.floatx()`.",
+)
+
+_CALLBACK_ATTRIBUTES = frozenset(
+    """from_config get_config model on_batch_begin on_batch_end on_epoch_begin
+    on_epoch_end on_predict_batch_begin on_predict_batch_end on_predict_begin on_predict_end
+    on_test_batch_begin on_test_batch_end on_test_begin on_test_end on_train_batch_begin
+    on_train_batch_end on_train_begin on_train_end params set_model set_params""".split()
+)
+
+# The hooks a callback's build spec may give bodies for, in the order fit calls them. A
+# generated callback shows on_train_begin and on_epoch_end; the others appear when given a body.
+CALLBACK_HOOKS = (
+    "on_train_begin",
+    "on_epoch_begin",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_test_begin",
+    "on_test_end",
+    "on_epoch_end",
+    "on_train_end",
+)
+
+_OPTIMIZER_ATTRIBUTES = frozenset(
+    """add_optimizer_variables add_variable add_variable_from_reference apply
+    apply_gradients assign assign_add assign_sub build built clipnorm clipvalue ema_momentum
+    ema_overwrite_frequency exclude_from_weight_decay finalize_variable_values from_config
+    get_config global_clipnorm gradient_accumulation_steps iterations learning_rate
+    load_own_variables loss_scale_factor name save_own_variables scale_loss set_weights
+    stateless_apply update_step use_ema variables weight_decay""".split()
+)
+
+# keras.optimizers.Optimizer's constructor arguments, with its defaults (learning_rate has
+# none there: 0.01 is SGD's), in the order Keras's own optimizers take them.
+_OPTIMIZER_ARGS = (
+    BaseArg(
+        "learning_rate",
+        "0.01",
+        "A float, a `keras.optimizers.schedules.LearningRateSchedule` instance, or "
+        "a callable that takes no arguments and returns the learning rate to use.",
+        leading=True,
+    ),
+    BaseArg("weight_decay", "None", "Float. If set, weight decay is applied."),
+    BaseArg(
+        "clipnorm",
+        "None",
+        "Float. If set, the gradient of each weight is clipped so that its norm is "
+        "no higher than this value.",
+    ),
+    BaseArg(
+        "clipvalue",
+        "None",
+        "Float. If set, the gradient of each weight is clipped to be no higher than "
+        "this value.",
+    ),
+    BaseArg(
+        "global_clipnorm",
+        "None",
+        "Float. If set, the gradient of all weights is clipped so that their global "
+        "norm is no higher than this value.",
+    ),
+    BaseArg(
+        "use_ema",
+        "False",
+        "Boolean. If `True`, an exponential moving average (EMA) of the weights is "
+        "kept, and periodically written over them.",
+    ),
+    BaseArg(
+        "ema_momentum",
+        "0.99",
+        "Float. The momentum of the EMA, only used if `use_ema=True`.",
+    ),
+    BaseArg(
+        "ema_overwrite_frequency",
+        "None",
+        "Int or `None`. With `use_ema=True`, the weights are overwritten by their "
+        "average every this many iterations (with `None`, at the end of `fit`).",
+    ),
+    BaseArg(
+        "loss_scale_factor",
+        "None",
+        "Float or `None`. If a float, the loss is multiplied by it before the "
+        "gradients are computed, and the gradients are divided by it.",
+    ),
+    BaseArg(
+        "gradient_accumulation_steps",
+        "None",
+        "Int or `None`. If an int, the variables are updated every this many steps, "
+        "with the average of the gradients since the last update.",
+    ),
+    BaseArg("name", "None", "String. The name of the optimizer."),
 )
 
 KINDS = {
@@ -252,6 +343,25 @@ KINDS = {
             takes_kwargs=True,
             base_attributes=_MODEL_ATTRIBUTES,
             default_attributes=frozenset({"dense"}),
+        ),
+        Kind(
+            name="callback",
+            subpackage="callbacks",
+            base="keras.callbacks.Callback",
+            summary="a keras.callbacks.Callback subclass, for fit(callbacks=[...])",
+            methods=("init", *CALLBACK_HOOKS),
+            base_attributes=_CALLBACK_ATTRIBUTES,
+            default_attributes=frozenset({"epoch_losses"}),
+        ),
+        Kind(
+            name="optimizer",
+            subpackage="optimizers",
+            base="keras.optimizers.Optimizer",
+            summary="a keras.optimizers.Optimizer subclass with its own update_step",
+            methods=("init", "build", "update_step"),
+            base_args=_OPTIMIZER_ARGS,
+            base_attributes=_OPTIMIZER_ATTRIBUTES,
+            default_attributes=frozenset({"velocities"}),
         ),
     )
 }

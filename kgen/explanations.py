@@ -222,16 +222,16 @@ NOTES = {
         "add_variable_from_reference makes a variable of the model variable's shape and"
         " dtype, tracked by the optimizer: saved with the model, restored by load_model,"
         " mirrored under tf.distribute.",
-        mistake="keeping a slot in a plain attribute (a tensor, a tf.Variable) instead",
-        error="none, silently: the slot is not saved, so a loaded model trains on from zero",
+        mistake="making a slot with tf.Variable, which the optimizer does not track",
+        error="none, silently: the slot is not saved, and a loaded model trains on from zero",
     ),
     "update_step": Note(
         "update_step updates one variable from its gradient, inside the compiled train"
         " step: keras.ops only, and self.assign, assign_add and assign_sub to change a"
         " variable. learning_rate is the current one (a schedule's value at this"
         " iteration); the base class has clipped the gradient and applies weight decay.",
-        mistake="using self.learning_rate or a constant instead of the learning_rate given",
-        error="none, silently: a schedule, or a learning rate set later, is ignored",
+        mistake="a learning rate of its own (a constant) instead of the learning_rate given",
+        error="none, silently: the optimizer's learning rate, and any schedule, is ignored",
     ),
     "variable_index": Note(
         "_get_variable_index gives the variable's position in the list build received:"

@@ -41,6 +41,8 @@ KINDS = [
     "constraint",
     "activation",
     "model",
+    "callback",
+    "optimizer",
 ]
 FUNCTION_KINDS = ["loss", "regularizer", "initializer", "constraint", "activation"]
 

@@ -490,7 +490,8 @@ for _kind in ("loss", "regularizer", "initializer", "constraint", "activation"):
 def walkthrough(kind: str, style: str) -> str:
     """The annotated walkthrough that `kgen explain KIND` prints."""
     lines = [
-        f"The pieces of a {kind} ({style} style), in the order Keras uses them.",
+        f"The pieces of {'an' if kind[0] in 'aeiou' else 'a'} {kind} ({style} style), in"
+        " the order Keras uses them.",
         "",
     ]
     for number, step in enumerate(WALKTHROUGHS[(kind, style)], start=1):

@@ -89,6 +89,8 @@ class Kind:
     default_attributes: frozenset[str] = (
         frozenset()
     )  # set by the default bodies: self.kernel
+    # Methods of `methods` that a module shows only when a build spec gives them a body.
+    optional_methods: frozenset[str] = frozenset()
     function: FunctionStyle | None = None  # the kind has a function style too
     default_style: str = "class"
 
@@ -350,6 +352,8 @@ KINDS = {
             base="keras.callbacks.Callback",
             summary="a keras.callbacks.Callback subclass, for fit(callbacks=[...])",
             methods=("init", *CALLBACK_HOOKS),
+            optional_methods=frozenset(CALLBACK_HOOKS)
+            - {"on_train_begin", "on_epoch_end"},
             base_attributes=_CALLBACK_ATTRIBUTES,
             default_attributes=frozenset({"epoch_losses"}),
         ),

@@ -1,19 +1,20 @@
-"""MomentumSGD: a custom Keras optimizer."""
+"""SimpleAdagrad: a custom Keras optimizer."""
 
 import keras
 from keras import ops
 
 
 @keras.saving.register_keras_serializable(package="Custom")
-class MomentumSGD(keras.optimizers.Optimizer):
-    """Gradient descent with momentum: each step follows a velocity that decays by `momentum`.
+class SimpleAdagrad(keras.optimizers.Optimizer):
+    """Adagrad: each weight's step shrinks with the sum of its squared gradients so far.
 
     Args:
         learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`
             instance, or a callable that takes no arguments and returns the learning
             rate to use. Defaults to `0.01`.
-        momentum: Float, how much of the previous velocity each step keeps, in [0, 1).
-            Defaults to `0.9`.
+        initial_accumulator_value: Float, the starting value of every accumulator, > 0.
+            Defaults to `0.1`.
+        epsilon: Float, a small constant for numerical stability. Defaults to `1e-07`.
         weight_decay: Float. If set, weight decay is applied.
         clipnorm: Float. If set, the gradient of each weight is clipped so that its norm
             is no higher than this value.
@@ -34,13 +35,15 @@ class MomentumSGD(keras.optimizers.Optimizer):
             update.
         name: String. The name of the optimizer.
 
-    Registered as `"Custom>MomentumSGD"`: importing this module is enough for
+    Registered as `"Custom>SimpleAdagrad"`: importing this module is enough for
     `keras.saving.load_model` to find it.
 
     Example:
 
     ```python
-    optimizer = MomentumSGD(learning_rate=0.01, momentum=0.9)
+    optimizer = SimpleAdagrad(
+        learning_rate=0.01, initial_accumulator_value=0.1, epsilon=1e-07
+    )
     model.compile(optimizer=optimizer, loss="mse")
     model.fit(x, y, epochs=5)
     ```
@@ -49,7 +52,8 @@ class MomentumSGD(keras.optimizers.Optimizer):
     def __init__(
         self,
         learning_rate=0.01,
-        momentum=0.9,
+        initial_accumulator_value=0.1,
+        epsilon=1e-07,
         weight_decay=None,
         clipnorm=None,
         clipvalue=None,
@@ -74,27 +78,38 @@ class MomentumSGD(keras.optimizers.Optimizer):
             gradient_accumulation_steps=gradient_accumulation_steps,
             name=name,
         )
-        self.momentum = momentum
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
 
     def build(self, variables):
         if self.built:
             return
         super().build(variables)
-        # One slot per variable, of its shape and dtype: saved and loaded with the model.
-        self.velocities = [
-            self.add_variable_from_reference(variable, name="velocity")
+        # One accumulator per variable, starting at initial_accumulator_value.
+        self.accumulators = [
+            self.add_variable_from_reference(
+                variable,
+                name="accumulator",
+                initializer=keras.initializers.Constant(self.initial_accumulator_value),
+            )
             for variable in variables
         ]
 
     def update_step(self, gradient, variable, learning_rate):
         learning_rate = ops.cast(learning_rate, variable.dtype)
         gradient = ops.cast(gradient, variable.dtype)
-        momentum = ops.cast(self.momentum, variable.dtype)
-        velocity = self.velocities[self._get_variable_index(variable)]
-        self.assign(velocity, momentum * velocity - learning_rate * gradient)
-        self.assign_add(variable, velocity)
+        accumulator = self.accumulators[self._get_variable_index(variable)]
+        self.assign_add(accumulator, ops.square(gradient))
+        self.assign_sub(
+            variable, learning_rate * gradient / ops.sqrt(accumulator + self.epsilon)
+        )
 
     def get_config(self):
         config = super().get_config()
-        config.update({"momentum": self.momentum})
+        config.update(
+            {
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon,
+            }
+        )
         return config

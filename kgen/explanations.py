@@ -172,6 +172,65 @@ NOTES = {
         "evaluate calls test_step once per batch: the same as train_step without the tape"
         " and the optimizer, with training=False.",
     ),
+    "callback_init": Note(
+        "super().__init__() sets model and params to None: fit fills them in (set_model,"
+        " set_params) before it calls on_train_begin.",
+    ),
+    "callback_hooks": Note(
+        "fit calls on_train_begin once; then, each epoch, on_epoch_begin, on_train_batch_begin"
+        " and on_train_batch_end around every batch, on_test_begin and on_test_end around"
+        " validation, and on_epoch_end; last, on_train_end. Override only the hooks you need:"
+        " a batch-end hook makes fit wait for every batch's logs.",
+    ),
+    "on_epoch_end": Note(
+        "logs holds the epoch's results as Python floats, under the names model.history"
+        " uses: loss, the compiled metrics, and val_ ones when fit validates.",
+    ),
+    "stop_training": Note(
+        "Setting self.model.stop_training ends fit after this epoch (after this batch, from"
+        " a batch hook); on_train_end still runs.",
+        mistake="setting self.stop_training, on the callback instead of the model",
+        error="none, silently: fit runs every epoch",
+    ),
+    "callback_from_config": Note(
+        "keras.callbacks.Callback has no from_config: deserializing a callback by its"
+        " registered name calls this one, which passes the config back to __init__.",
+        mistake="a registered callback without from_config",
+        error="TypeError: Unable to reconstruct an instance of ... the class is missing a"
+        " `from_config()` method.",
+    ),
+    "callback_config": Note(
+        "keras.callbacks.Callback has no get_config either: this one starts empty and"
+        " holds every constructor argument.",
+    ),
+    "optimizer_base_args": Note(
+        "learning_rate and the base arguments (weight decay, clipping, EMA, gradient"
+        " accumulation, name) go to the base class, which applies them around update_step.",
+    ),
+    "optimizer_build": Note(
+        "build runs once, at the first step, with the model's trainable variables:"
+        " super().build records them, and the optimizer's own variables are made here.",
+    ),
+    "slots": Note(
+        "add_variable_from_reference makes a variable of the model variable's shape and"
+        " dtype, tracked by the optimizer: saved with the model, restored by load_model,"
+        " mirrored under tf.distribute.",
+        mistake="making a slot with tf.Variable, which the optimizer does not track",
+        error="none, silently: the slot is not saved, and a loaded model trains on from zero",
+    ),
+    "update_step": Note(
+        "update_step updates one variable from its gradient, inside the compiled train"
+        " step: keras.ops only, and self.assign, assign_add and assign_sub to change a"
+        " variable. learning_rate is the current one (a schedule's value at this"
+        " iteration); the base class has clipped the gradient and applies weight decay.",
+        mistake="a learning rate of its own (a constant) instead of the learning_rate given",
+        error="none, silently: the optimizer's learning rate, and any schedule, is ignored",
+    ),
+    "variable_index": Note(
+        "_get_variable_index gives the variable's position in the list build received:"
+        " the index of its slot. Under mixed precision a LossScaleOptimizer has already"
+        " unscaled the gradient, and skips this step when a gradient is not finite.",
+    ),
 }
 
 # A marker line, and the short comment lines right below it, which the note replaces.
@@ -239,7 +298,8 @@ def steps(kind: str, style: str) -> tuple[Step, ...]:
 def walkthrough(kind: str, style: str) -> str:
     """The annotated walkthrough that `kgen explain KIND` prints."""
     lines = [
-        f"The pieces of a {kind} ({style} style), in the order Keras uses them.",
+        f"The pieces of {'an' if kind[0] in 'aeiou' else 'a'} {kind} ({style} style), in"
+        " the order Keras uses them.",
         "",
     ]
     notes = all_notes()

@@ -38,7 +38,10 @@ TEMPLATES_BY_STYLE = {
 
 
 def template_of(spec: ComponentSpec, which: int) -> str:
-    """The module's (0) or the test's (1) template of `spec`."""
+    """The module's (0) or the test's (1) template of `spec`; a kind whose component the
+    shared tests cannot use in a model (no `model_setup`) brings <kind>/test.py.j2."""
+    if which == 1 and spec.kind.model_setup is None:
+        return f"{spec.kind.template_dir}/test.py.j2"
     return TEMPLATES_BY_STYLE[spec.style][which].format(kind=spec.kind.template_dir)
 
 

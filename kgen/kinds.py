@@ -94,6 +94,7 @@ class BaseArg:
     default: str  # Python source
     doc: str
     forwarded: bool = True  # passed on to `super().__init__`
+    leading: bool = False  # comes before the params, as an optimizer's learning_rate
     restated_as: str = ""  # a --param of this name and TYPE sets its default instead
 
 
@@ -137,7 +138,8 @@ class Kind:
     # What a build spec may give bodies for ("init": the constructor's tail).
     methods: tuple[str, ...]
     math_method: str  # the method whose math the reference test mirrors
-    model_setup: ModelSetup
+    # How the tests use it; None: the kind brings its own tests, <kind>/test.py.j2.
+    model_setup: ModelSetup | None
     base_args: tuple[BaseArg, ...] = ()
     takes_kwargs: bool = False  # forwards **kwargs to the base class (Layer, Model)
     base_attributes: frozenset[str] = frozenset()
@@ -149,6 +151,8 @@ class Kind:
     templates: Path | None = None
     walkthrough: tuple[Step, ...] = ()  # its class style's pieces, for `kgen explain`
     notes: dict[str, Note] = field(default_factory=dict)  # its own notes, by marker key
+    # Methods of `methods` that a module shows only when a build spec gives them a body.
+    optional_methods: frozenset[str] = frozenset()
 
     @property
     def styles(self) -> tuple[str, ...]:
@@ -191,6 +195,96 @@ _DTYPE = BaseArg(
     "None",
     "The dtype of the {what}'s computations. Defaults to `None`, which "
     "means using `keras.backend.floatx()`.",
+)
+
+_CALLBACK_ATTRIBUTES = frozenset(
+    """from_config get_config model on_batch_begin on_batch_end on_epoch_begin
+    on_epoch_end on_predict_batch_begin on_predict_batch_end on_predict_begin on_predict_end
+    on_test_batch_begin on_test_batch_end on_test_begin on_test_end on_train_batch_begin
+    on_train_batch_end on_train_begin on_train_end params set_model set_params""".split()
+)
+
+# The hooks a callback's build spec may give bodies for, in the order fit calls them. A
+# generated callback shows on_train_begin and on_epoch_end; the others appear when given a body.
+CALLBACK_HOOKS = (
+    "on_train_begin",
+    "on_epoch_begin",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_test_begin",
+    "on_test_end",
+    "on_epoch_end",
+    "on_train_end",
+)
+
+_OPTIMIZER_ATTRIBUTES = frozenset(
+    """add_optimizer_variables add_variable add_variable_from_reference apply
+    apply_gradients assign assign_add assign_sub build built clipnorm clipvalue ema_momentum
+    ema_overwrite_frequency exclude_from_weight_decay finalize_variable_values from_config
+    get_config global_clipnorm gradient_accumulation_steps iterations learning_rate
+    load_own_variables loss_scale_factor name save_own_variables scale_loss set_weights
+    stateless_apply update_step use_ema variables weight_decay""".split()
+)
+
+# keras.optimizers.Optimizer's constructor arguments, with its defaults (learning_rate has
+# none there: 0.01 is SGD's), in the order Keras's own optimizers take them.
+_OPTIMIZER_ARGS = (
+    BaseArg(
+        "learning_rate",
+        "0.01",
+        "A float, a `keras.optimizers.schedules.LearningRateSchedule` instance, or "
+        "a callable that takes no arguments and returns the learning rate to use.",
+        leading=True,
+    ),
+    BaseArg("weight_decay", "None", "Float. If set, weight decay is applied."),
+    BaseArg(
+        "clipnorm",
+        "None",
+        "Float. If set, the gradient of each weight is clipped so that its norm is "
+        "no higher than this value.",
+    ),
+    BaseArg(
+        "clipvalue",
+        "None",
+        "Float. If set, the gradient of each weight is clipped to be no higher than "
+        "this value.",
+    ),
+    BaseArg(
+        "global_clipnorm",
+        "None",
+        "Float. If set, the gradient of all weights is clipped so that their global "
+        "norm is no higher than this value.",
+    ),
+    BaseArg(
+        "use_ema",
+        "False",
+        "Boolean. If `True`, an exponential moving average (EMA) of the weights is "
+        "kept, and periodically written over them.",
+    ),
+    BaseArg(
+        "ema_momentum",
+        "0.99",
+        "Float. The momentum of the EMA, only used if `use_ema=True`.",
+    ),
+    BaseArg(
+        "ema_overwrite_frequency",
+        "None",
+        "Int or `None`. With `use_ema=True`, the weights are overwritten by their "
+        "average every this many iterations (with `None`, at the end of `fit`).",
+    ),
+    BaseArg(
+        "loss_scale_factor",
+        "None",
+        "Float or `None`. If a float, the loss is multiplied by it before the "
+        "gradients are computed, and the gradients are divided by it.",
+    ),
+    BaseArg(
+        "gradient_accumulation_steps",
+        "None",
+        "Int or `None`. If an int, the variables are updated every this many steps, "
+        "with the average of the gradients since the last update.",
+    ),
+    BaseArg("name", "None", "String. The name of the optimizer."),
 )
 
 KINDS = {
@@ -498,6 +592,103 @@ KINDS = {
             takes_kwargs=True,
             base_attributes=_MODEL_ATTRIBUTES,
             default_attributes=frozenset({"dense"}),
+        ),
+        Kind(
+            name="callback",
+            subpackage="callbacks",
+            examples=(
+                "kgen callback StopAtLoss -p target=0.1",
+                "kgen callback EpochLogger -p monitor:str=val_loss --explain",
+            ),
+            base="keras.callbacks.Callback",
+            summary="a keras.callbacks.Callback subclass, for fit(callbacks=[...])",
+            methods=("init", *CALLBACK_HOOKS),
+            math_method="on_epoch_end",
+            model_setup=None,
+            optional_methods=frozenset(CALLBACK_HOOKS)
+            - {"on_train_begin", "on_epoch_end"},
+            base_attributes=_CALLBACK_ATTRIBUTES,
+            default_attributes=frozenset({"epoch_losses"}),
+            walkthrough=(
+                REGISTER_STEP,
+                Step(
+                    "__init__(self, <params>)",
+                    "nothing; it stores the params",
+                    ("init", "callback_init"),
+                ),
+                Step(
+                    "on_train_begin(self, logs=None)",
+                    "nothing (once, when fit starts; model and params are set by then)",
+                    ("callback_hooks",),
+                ),
+                Step(
+                    "on_epoch_begin(self, epoch, logs=None)", "nothing (each epoch)", ()
+                ),
+                Step(
+                    "on_train_batch_begin(self, batch, logs=None)\n"
+                    "   on_train_batch_end(self, batch, logs=None)",
+                    "nothing (around each batch; logs: the epoch's results so far)",
+                    (),
+                ),
+                Step(
+                    "on_test_begin(self, logs=None)\n   on_test_end(self, logs=None)",
+                    "nothing (around validation, and around evaluate)",
+                    (),
+                ),
+                Step(
+                    "on_epoch_end(self, epoch, logs=None)",
+                    "nothing; it may set self.model.stop_training (each epoch)",
+                    ("on_epoch_end", "stop_training"),
+                ),
+                Step(
+                    "on_train_end(self, logs=None)", "nothing (once, when fit ends)", ()
+                ),
+                Step(
+                    "from_config(cls, config)",
+                    "a new callback (when deserialized by its registered name)",
+                    ("callback_from_config",),
+                ),
+                Step(
+                    "get_config(self)",
+                    "a dict of every constructor argument, in plain JSON values",
+                    ("callback_config", "get_config"),
+                ),
+            ),
+        ),
+        Kind(
+            name="optimizer",
+            subpackage="optimizers",
+            examples=(
+                "kgen optimizer MomentumSGD -p momentum=0.9",
+                "kgen optimizer Lion -p beta_1=0.9 -p beta_2=0.99 --explain",
+            ),
+            base="keras.optimizers.Optimizer",
+            summary="a keras.optimizers.Optimizer subclass with its own update_step",
+            methods=("init", "build", "update_step"),
+            math_method="update_step",
+            model_setup=None,
+            base_args=_OPTIMIZER_ARGS,
+            base_attributes=_OPTIMIZER_ATTRIBUTES,
+            default_attributes=frozenset({"velocities"}),
+            walkthrough=(
+                REGISTER_STEP,
+                Step(
+                    "__init__(self, learning_rate=0.01, <params>, weight_decay=None, ..., name=None)",
+                    "nothing; it stores the params",
+                    ("init", "optimizer_base_args"),
+                ),
+                Step(
+                    "build(self, variables)",
+                    "nothing; it makes the slots (once, at the first step)",
+                    ("optimizer_build", "slots"),
+                ),
+                Step(
+                    "update_step(self, gradient, variable, learning_rate)",
+                    "nothing; it assigns to the variable and its slots (each step, each variable)",
+                    ("update_step", "variable_index"),
+                ),
+                CONFIG_STEP,
+            ),
         ),
     )
 }

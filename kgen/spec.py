@@ -66,8 +66,10 @@ class ComponentSpec:
     @property
     def init_arguments(self) -> list[str]:
         """The constructor's arguments after self: params, base arguments, **kwargs."""
-        arguments = self.param_arguments
-        arguments += [f"{arg.name}={arg.default}" for arg in self.kind.base_args]
+        base = {arg: f"{arg.name}={arg.default}" for arg in self.kind.base_args}
+        arguments = [text for arg, text in base.items() if arg.leading]
+        arguments += self.param_arguments
+        arguments += [text for arg, text in base.items() if not arg.leading]
         return arguments + (["**kwargs"] if self.kind.takes_kwargs else [])
 
     @property
@@ -115,11 +117,20 @@ class ComponentSpec:
         ]
 
     @property
-    def base_arg_docs(self) -> list[str]:
-        return [
-            f"{arg.name}: {arg.doc.replace('{what}', self.kind.name)}"
-            for arg in self.kind.base_args
+    def arg_docs(self) -> list[str]:
+        """The Args entries of the constructor, in the order of its arguments."""
+        base = self.kind.base_args
+        leading = [
+            f"{a.name}: {a.doc.replace('{what}', self.kind.name)} Defaults to `{a.default}`."
+            for a in base
+            if a.leading
         ]
+        rest = [
+            f"{a.name}: {a.doc.replace('{what}', self.kind.name)}"
+            for a in base
+            if not a.leading
+        ]
+        return leading + self.param_docs + rest
 
     @property
     def example_args(self) -> str:

@@ -164,6 +164,63 @@ def closure_keeps_only_its_name(tmp_path):
     return "the hyperparameters closed over are not saved"
 
 
+def stop_training_on_the_callback_is_ignored(tmp_path):
+    class Misplaced(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.stop_training = True
+
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    history = model.fit(
+        np.ones((4, 2)), np.ones((4, 1)), epochs=3, callbacks=[Misplaced()], verbose=0
+    )
+    assert len(history.history["loss"]) == 3
+    return "fit runs every epoch"
+
+
+def callback_without_from_config_cannot_deserialize(tmp_path):
+    @keras.saving.register_keras_serializable(package="Facts")
+    class NoFromConfig(keras.callbacks.Callback):
+        def get_config(self):
+            return {}
+
+    payload = keras.saving.serialize_keras_object(NoFromConfig())
+    with pytest.raises(TypeError) as error:
+        keras.saving.deserialize_keras_object(payload)
+    return str(error.value)
+
+
+def tf_variable_slots_are_not_saved(tmp_path):
+    class Untracked(keras.optimizers.Optimizer):
+        def build(self, variables):
+            if self.built:
+                return
+            super().build(variables)
+            self.slots = [tf.Variable(tf.zeros(v.shape, v.dtype)) for v in variables]
+
+        def update_step(self, gradient, variable, learning_rate):
+            slot = self.slots[self._get_variable_index(variable)]
+            self.assign(slot, slot + gradient)
+            self.assign_sub(variable, learning_rate * slot)
+
+    optimizer = Untracked(learning_rate=0.1)
+    variable = keras.Variable([1.0])
+    optimizer.apply([tf.constant([1.0])], [variable])
+    assert len(optimizer.variables) == 2  # iterations and learning rate: no slot
+    return "the slot is not saved"
+
+
+def a_constant_learning_rate_ignores_the_optimizer_s(tmp_path):
+    class Constant(keras.optimizers.Optimizer):
+        def update_step(self, gradient, variable, learning_rate):
+            self.assign_sub(variable, 0.1 * gradient)
+
+    variable = keras.Variable([1.0])
+    Constant(learning_rate=0.0).apply([tf.constant([1.0])], [variable])
+    assert float(variable.numpy()[0]) != 1.0
+    return "the optimizer's learning rate, and any schedule, is ignored"
+
+
 CHECKS = {
     "register": (unregistered_layer_cannot_load, "Could not locate class"),
     "kwargs": (layer_without_kwargs_cannot_load, "Error when deserializing class"),
@@ -185,6 +242,16 @@ CHECKS = {
     "function_register": (
         closure_keeps_only_its_name,
         "the hyperparameters closed over are not saved",
+    ),
+    "stop_training": (stop_training_on_the_callback_is_ignored, "fit runs every epoch"),
+    "callback_from_config": (
+        callback_without_from_config_cannot_deserialize,
+        "Unable to reconstruct an instance of",
+    ),
+    "slots": (tf_variable_slots_are_not_saved, "the slot is not saved"),
+    "update_step": (
+        a_constant_learning_rate_ignores_the_optimizer_s,
+        "the optimizer's learning rate, and any schedule, is ignored",
     ),
 }
 

@@ -56,6 +56,37 @@ return self._update_metrics(loss, x, y, y_pred, sample_weight)
 """},
         "test_train_step_scales_the_loss_for_mixed_precision",
     ),
+    # An optimizer whose slots are tf.Variables: not tracked, so not saved with the model.
+    ("optimizer", "UntrackedSlots"): (
+        {"build": """
+if self.built:
+    return
+super().build(variables)
+self.velocities = [tf.Variable(tf.zeros(v.shape, v.dtype)) for v in variables]
+"""},
+        "test_saved_model_loads_with_the_optimizer_and_its_state",
+    ),
+    # An update_step with a learning rate of its own, ignoring the one it is given.
+    ("optimizer", "FixedStep"): (
+        {"update_step": "self.assign_sub(variable, 0.01 * gradient)"},
+        "test_a_zero_learning_rate_changes_nothing",
+    ),
+    # A callback that keeps its settings in `params`, which fit overwrites.
+    ("callback", "OwnParams"): (
+        {"init": 'self.params = {"patience": 3}'},
+        "test_leaves_keras_own_attributes_alone",
+    ),
+}
+
+# Mistakes made by editing the generated module: (kind, name) -> (params, the text
+# replaced and its replacement, the test meant to catch it).
+EDITS = {
+    # A callback whose get_config drops a param: rebuilt from its config, it loses it.
+    ("callback", "ForgetfulStop"): (
+        ["patience:int=3", "monitor:str=loss"],
+        ('"patience": self.patience, ', ""),
+        "test_get_config_round_trip",
+    ),
 }
 
 
@@ -66,11 +97,18 @@ def test_each_mistake_fails_the_test_meant_for_it(tmp_path):
         spec = make_spec(kind, name, bodies=bodies, style=style)
         files = plan(spec, Target(out=tmp_path))
         write_files(files, plan_actions(files))
+    for (kind, name), (params, (old, new), _) in EDITS.items():
+        spec = make_spec(kind, name, params)
+        files = plan(spec, Target(out=tmp_path))
+        write_files(files, plan_actions(files))
+        module = tmp_path / spec.names.module_file
+        assert old in module.read_text()
+        module.write_text(module.read_text().replace(old, new))
     result = run_pytest(tmp_path, "-rf", heavy=True)
     assert result.returncode == 1
     failed = set(re.findall(r"FAILED (\w+)\.py::(\w+)", result.stdout))
     expected = {
         (derive_names(name).test_module, test)
-        for (_, name), (_, test) in MISTAKES.items()
+        for (_, name), (*_, test) in (*MISTAKES.items(), *EDITS.items())
     }
     assert expected <= failed, result.stdout[-3000:]

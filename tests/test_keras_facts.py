@@ -20,6 +20,8 @@ BASES = {
     "constraint": lambda: keras.constraints.Constraint(),
     "activation": lambda: keras.layers.Layer(),
     "model": lambda: keras.Model(),
+    "callback": lambda: keras.callbacks.Callback(),
+    "optimizer": lambda: keras.optimizers.SGD(),
 }
 
 
@@ -36,6 +38,8 @@ def test_every_public_attribute_of_the_base_is_reserved(kind):
     public = {name for name in dir(instance) if not name.startswith("_")}
     if kind.name == "metric":  # Mean's own state is not the base's
         public -= {"total", "count"}
+    if kind.name == "optimizer":  # SGD's own hyperparameters are not the base's
+        public -= {"momentum", "nesterov"}
     assert public <= kind.reserved, sorted(public - kind.reserved)
 
 
@@ -47,6 +51,53 @@ def test_forwarded_base_args_are_exactly_the_base_constructor_args(kind):
     forwarded = {a.name: eval(a.default) for a in KINDS[kind].base_args if a.forwarded}
     assert forwarded == expected
     assert not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+
+
+def test_optimizer_base_args_are_the_base_constructor_args_and_config():
+    """The base arguments an optimizer forwards, with the base class's defaults (SGD's for
+    learning_rate, which has none there), and they are exactly what the base config holds.
+    """
+    (base,) = [
+        c for c in keras.optimizers.Optimizer.__mro__ if c.__name__ == "BaseOptimizer"
+    ]
+    signature = inspect.signature(base.__init__)
+    expected = {n: p.default for n, p in signature.parameters.items() if n != "self"}
+    assert expected.pop("kwargs") is inspect.Parameter.empty  # only the removed `decay`
+    assert expected.pop("learning_rate") is inspect.Parameter.empty
+    sgd = inspect.signature(keras.optimizers.SGD.__init__).parameters
+    args = KINDS["optimizer"].base_args
+    assert all(arg.forwarded for arg in args)
+    assert [arg.name for arg in args if arg.leading] == ["learning_rate"]
+    assert eval(args[0].default) == sgd["learning_rate"].default
+    assert {a.name: eval(a.default) for a in args[1:]} == expected
+    assert [a.name for a in args] == [
+        n for n in sgd if n in expected or n == "learning_rate"
+    ]
+    assert set(keras.optimizers.SGD().get_config()) - {"momentum", "nesterov"} == {
+        a.name for a in args
+    }
+
+
+def test_callback_base_takes_no_args_and_has_no_config():
+    """Why a generated callback calls super().__init__() bare and writes both get_config
+    and from_config, and why its state must not be called model or params."""
+    assert list(inspect.signature(keras.callbacks.Callback.__init__).parameters) == [
+        "self"
+    ]
+    assert not hasattr(keras.callbacks.Callback, "get_config")
+    assert not hasattr(keras.callbacks.Callback, "from_config")
+    callback = keras.callbacks.Callback()
+    assert callback.params is None and callback.model is None
+    with pytest.raises(AttributeError):
+        callback.model = keras.Sequential()  # a property: set_model sets it
+    assert not KINDS["callback"].base_args
+
+
+def test_callback_hooks_are_the_base_class_hooks():
+    from kgen.kinds import CALLBACK_HOOKS
+
+    for hook in CALLBACK_HOOKS:
+        assert callable(getattr(keras.callbacks.Callback, hook))
 
 
 def test_loss_base_config_holds_name_and_reduction_but_not_dtype():

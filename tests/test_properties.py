@@ -114,6 +114,16 @@ def exercise(component, kind):
         return component(shape=(4, 4))
     if kind in ("regularizer", "constraint"):
         return component(keras.ops.reshape(x, (4, 2)))
+    if kind == "callback":  # the hooks of a one-epoch run
+        component.set_model(keras.Sequential([keras.layers.Dense(1)]))
+        component.on_train_begin({})
+        component.on_epoch_end(0, {"loss": 0.5})
+        component.on_train_end({"loss": 0.5})
+        return np.array(component.epoch_losses)
+    if kind == "optimizer":  # one step on one variable
+        variable = keras.Variable(x)
+        component.apply([keras.ops.ones_like(x)], [variable])
+        return variable.value
     component.build((None, 4))  # model
     return component(x)
 

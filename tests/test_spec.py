@@ -80,3 +80,12 @@ def test_registered_name_uses_the_package():
     assert (
         make_spec("loss", "Huber", package="my_pkg").registered_name == "my_pkg>Huber"
     )
+
+
+def test_a_callback_shows_an_optional_hook_once_given_a_body():
+    optional = sorted(KINDS["callback"].optional_methods)
+    plain = module_source(make_spec("callback", "Probe"))
+    assert not any(f"def {hook}(" in plain for hook in optional)
+    bodies = {hook: "pass" for hook in optional}
+    full = module_source(make_spec("callback", "Probe", bodies=bodies))
+    assert all(f"def {hook}(" in full for hook in optional)

@@ -27,7 +27,8 @@ def test_generate_writes_into_a_folder_and_twice_changes_nothing(tmp_path):
 
 
 def test_plan_requests_writes_nothing(tmp_path):
-    files = plan_requests([Request("metric", "Psnr"), Request("loss", "Dice")], tmp_path)
+    plan = plan_requests([Request("metric", "Psnr"), Request("loss", "Dice")], tmp_path)
+    files = plan.files()
     assert {f.path.name for f in files} >= {"psnr.py", "dice.py", "test_dice.py"}
     assert list(tmp_path.iterdir()) == []
 

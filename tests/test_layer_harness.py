@@ -35,7 +35,7 @@ def generate_layer(folder, name, params):
     [
         ("plain_map", [], 4, 1, 0),
         ("object_map", OBJECT_PARAMS, 4, 1, 1),  # the regularizer adds a loss
-        ("simple_dense", None, 33, 2, 1),  # the example, as generated_examples has it
+        ("simple_dense", None, None, 2, 1),  # the example; its units are the tests' ARGS
     ],
 )
 def test_generated_layers_pass_keras_layer_test(
@@ -51,7 +51,7 @@ def test_generated_layers_pass_keras_layer_test(
         layer_class,
         init_kwargs=tests.ARGS,
         input_shape=(2, 4),
-        expected_output_shape=(2, output_units),
+        expected_output_shape=(2, output_units or tests.ARGS["units"]),
         expected_num_trainable_weights=weights,
         expected_num_non_trainable_weights=0,
         expected_num_losses=losses,

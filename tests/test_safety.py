@@ -382,7 +382,7 @@ def test_paths_kgen_cannot_use_are_one_line(kgen, tmp_path):
     (tmp_path / "loop").symlink_to(tmp_path / "loop")
     assert "loop" in run_error(kgen, "loss", "Huber", "--out", "loop/sub", cwd=tmp_path)
     message = run_error(kgen, "loss", "H" * 300, cwd=tmp_path)
-    assert "h" * 50 in message.lower()
+    assert "255-byte limit" in message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loop"]
 
 

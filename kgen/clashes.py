@@ -39,7 +39,7 @@ def check_test_names(source: str, module: str, file: str) -> None:
         if name.startswith(_PYTEST_PREFIXES):
             raise KgenError(
                 f"{file}: pytest would collect {name}, imported from {module}, as a test; "
-                "choose a NAME that does not start with 'test'"
+                "choose another NAME, not starting with 'test'"
             )
     for node in ast.walk(tree):
         if node in imports:

@@ -17,12 +17,12 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generated_examples"))
-from huber import Huber  # noqa: E402
-from simple_dense import SimpleDense  # noqa: E402
+from huber import Huber
+from simple_dense import SimpleDense
 
 FEATURES, UNITS, BATCH, STEPS = 128, 512, 1024, 20
 TARGET = 1.05
@@ -103,7 +103,7 @@ def main() -> None:
             ratio = generated / builtin
             worst = max(worst, ratio)
             print(
-                f"{case:<18} {str(jit_compile):<5} {builtin * 1e3:>8.2f}ms"
+                f"{case:<18} {jit_compile!s:<5} {builtin * 1e3:>8.2f}ms"
                 f" {generated * 1e3:>8.2f}ms {ratio:>6.3f}x"
             )
     verdict = "met" if worst <= TARGET else "NOT met"

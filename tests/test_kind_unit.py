@@ -99,7 +99,10 @@ def test_a_new_kind_works_through_every_command(penalty_kind, tmp_path, monkeypa
     assert "kgen penalty L1 -p rate=0.01" in run("penalty", "--help")
     assert "1. @keras.saving" in run("explain", "penalty")
     listed = json.loads(run("list", "--json"))["kinds"]
-    assert "__call__(x)" in next(k for k in listed if k["kind"] == "penalty")["styles"]["class"]
+    assert (
+        "__call__(x)"
+        in next(k for k in listed if k["kind"] == "penalty")["styles"]["class"]
+    )
 
     monkeypatch.chdir(tmp_path)
     run("new", "demo")
@@ -107,7 +110,10 @@ def test_a_new_kind_works_through_every_command(penalty_kind, tmp_path, monkeypa
     assert (demo / "src/demo/penalties/__init__.py").is_file()
     monkeypatch.chdir(demo)
     run("penalty", "L2", "-p", "rate=0.02")
-    assert "from .l2 import L2 as L2" in (demo / "src/demo/penalties/__init__.py").read_text()
+    assert (
+        "from .l2 import L2 as L2"
+        in (demo / "src/demo/penalties/__init__.py").read_text()
+    )
     (demo / "spec.toml").write_text('[[component]]\nkind = "penalty"\nname = "Lasso"\n')
     run("build", "spec.toml")
     assert (demo / "src/demo/penalties/lasso.py").is_file()

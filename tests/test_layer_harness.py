@@ -35,7 +35,13 @@ def generate_layer(folder, name, params):
     [
         ("plain_map", [], 4, 1, 0),
         ("object_map", OBJECT_PARAMS, 4, 1, 1),  # the regularizer adds a loss
-        ("simple_dense", None, None, 2, 1),  # the example; its units are the tests' ARGS
+        (
+            "simple_dense",
+            None,
+            None,
+            2,
+            1,
+        ),  # the example; its units are the tests' ARGS
     ],
 )
 def test_generated_layers_pass_keras_layer_test(
@@ -46,7 +52,9 @@ def test_generated_layers_pass_keras_layer_test(
         generate_layer(tmp_path, module, params)
     monkeypatch.syspath_prepend(str(folder))
     tests = importlib.import_module(f"test_{module}")
-    layer_class = getattr(importlib.import_module(module), derive_names(module).class_name)
+    layer_class = getattr(
+        importlib.import_module(module), derive_names(module).class_name
+    )
     TestCase(methodName="run_layer_test").run_layer_test(
         layer_class,
         init_kwargs=tests.ARGS,

@@ -103,7 +103,8 @@ def test_new_takes_what_cookiecutter_would_ask(kgen, tmp_path):
 
 def test_the_skeleton_is_a_cookiecutter_template_of_its_own(kgen, tmp_path):
     """Plain cookiecutter renders the same project from it (kgen adds the tests'
-    conftest.py and kgen_harness.py), its own defaults deriving the package as kgen does."""
+    conftest.py and kgen_harness.py), its own defaults deriving the package as kgen does.
+    """
     run_ok(kgen, "new", "My-Lib.2", "--out", "kgen", cwd=tmp_path)
     subprocess.run(
         [
@@ -453,9 +454,10 @@ def test_build_inside_a_project_places_exports_and_records_like_generating(kgen,
         "\n\nfrom .dice import Dice as Dice\nfrom .focal import Focal as Focal\n"
         "from .huber import Huber as Huber\n"
     )
-    assert "from .quad import Quad as Quad\n" in (
-        demo / "src/demo/layers/__init__.py"
-    ).read_text()
+    assert (
+        "from .quad import Quad as Quad\n"
+        in (demo / "src/demo/layers/__init__.py").read_text()
+    )
     focal = (demo / "src/demo/losses/focal.py").read_text()
     assert 'register_keras_serializable(package="demo")' in focal
     assert (demo / "tests/losses/test_focal.py").is_file()

@@ -75,6 +75,18 @@ _STYLE_HELP = (
     "function: an outer function taking the hyperparameters, returning the function "
     "Keras calls (a saved model keeps only its registered name)."
 )
+_FUNCTIONAL_HELP = (
+    "class: a subclass with its own layers, build and call; functional: a subclass "
+    "built as Name(inputs, outputs), whose layers come from the graph."
+)
+
+
+def _style_help(kind: Kind) -> str:
+    if kind.function:
+        return _STYLE_HELP
+    if kind.functional:
+        return _FUNCTIONAL_HELP
+    return "Only 'class' for this kind."
 
 
 def _examples(lines: list[str]) -> str:
@@ -150,7 +162,7 @@ def _kind_command(kind: Kind):
             str,
             typer.Option(
                 metavar="|".join(kind.styles),
-                help=_STYLE_HELP if kind.function else "Only 'class' for this kind.",
+                help=_style_help(kind),
             ),
         ] = kind.default_style,
     ) -> None:
@@ -244,7 +256,9 @@ def explain(
     ],
     style: Annotated[
         str | None,
-        typer.Option(metavar="class|function", help="The style to walk through."),
+        typer.Option(
+            metavar="class|function|functional", help="The style to walk through."
+        ),
     ] = None,
 ) -> None:
     """Walk through a kind: its pieces in the order Keras calls them, what each must return,

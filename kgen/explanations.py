@@ -133,6 +133,14 @@ NOTES = {
     "model_init": Note(
         "Sublayers assigned to self in __init__ are tracked: their weights are trained,"
         " saved and loaded with the model.",
+        mistake="building this class the functional way, as Name(inputs, outputs)",
+        error="AttributeError: ... object has no attribute 'dense' (Keras builds the graph"
+        " inside super().__init__, before the layers exist): use --style functional",
+    ),
+    "functional_init": Note(
+        "Built as Name(inputs, outputs), the model's layers are the graph's: *args and"
+        " **kwargs pass inputs, outputs and name on to keras.Model. Loading rebuilds the"
+        " graph from the config and passes the other entries back as keywords.",
     ),
     "model_build": Note(
         "build creates every sublayer's weights from the input shape: a model loaded from"
@@ -146,8 +154,9 @@ NOTES = {
         "data is whatever the dataset yields: (x, y), (x, y, sample_weight) or x alone.",
     ),
     "tape": Note(
-        "The tape records the forward pass, so that the gradients of the loss with"
-        " respect to the weights can be taken afterwards.",
+        "tf.GradientTape records the operations run inside its block on trainable"
+        " variables (the forward pass and the loss), so that tape.gradient can then take"
+        " the gradients of the loss with respect to them.",
     ),
     "compute_loss": Note(
         "compute_loss applies the loss given to compile, with sample_weight, and adds"
@@ -292,14 +301,19 @@ def all_notes() -> dict[str, Note]:
 
 def steps(kind: str, style: str) -> tuple[Step, ...]:
     """The pieces of a kind in one style, in the order Keras uses them."""
-    return FUNCTION_STEPS if style == "function" else kind_named(kind).walkthrough
+    the_kind = kind_named(kind)
+    if style == "function":
+        return FUNCTION_STEPS
+    if style == "functional":
+        return the_kind.functional.walkthrough
+    return the_kind.walkthrough
 
 
 def walkthrough(kind: str, style: str) -> str:
     """The annotated walkthrough that `kgen explain KIND` prints."""
+    article = "an" if kind[0] in "aeiou" else "a"
     lines = [
-        f"The pieces of {'an' if kind[0] in 'aeiou' else 'a'} {kind} ({style} style), in"
-        " the order Keras uses them.",
+        f"The pieces of {article} {kind} ({style} style), in the order Keras uses them.",
         "",
     ]
     notes = all_notes()

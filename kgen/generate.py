@@ -34,6 +34,7 @@ class Target:
 TEMPLATES_BY_STYLE = {
     "class": ("{kind}/module.py.j2", "_test.py.j2"),
     "function": ("{kind}/function.py.j2", "_function_test.py.j2"),
+    "functional": ("{kind}/functional.py.j2", "_test.py.j2"),
 }
 
 

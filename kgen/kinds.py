@@ -14,6 +14,7 @@ from kgen.errors import KgenError
 _GENERATED_CODE_NAMES = frozenset(
     {
         "self",
+        "args",
         "kwargs",
         "keras",
         "ops",
@@ -109,6 +110,8 @@ class ModelSetup:
     compile: str = 'loss="mse"'  # compile's arguments besides the optimizer
     found: str | None = None  # where a model keeps it; None: compare evaluate() instead
     heavy_claims: str = ""  # the kind's heavy tests beyond the three every one gets
+    # A model built as Name(inputs, outputs): the layer from inputs to outputs.
+    graph: str | None = None
 
 
 def _in_dense(argument: str) -> ModelSetup:
@@ -129,6 +132,17 @@ class FunctionStyle:
 
 
 @dataclass(frozen=True)
+class GraphStyle:
+    """A model subclass built the functional way, `Name(inputs, outputs)` (`--style
+    functional`), as the Keras guide "Customizing what happens in fit()" does: its layers
+    come from the graph, so the class holds only its steps."""
+
+    methods: tuple[str, ...]  # what a build spec may give bodies for
+    walkthrough: tuple[Step, ...]
+    model_setup: ModelSetup
+
+
+@dataclass(frozen=True)
 class Kind:
     name: str  # the CLI word: "loss"
     base: str  # "keras.losses.Loss"
@@ -145,6 +159,7 @@ class Kind:
     base_attributes: frozenset[str] = frozenset()
     default_attributes: frozenset[str] = frozenset()  # set by the default bodies
     function: FunctionStyle | None = None  # the kind has a function style too
+    functional: GraphStyle | None = None  # ...or a functional style, for models
     default_style: str = "class"
     # Its templates: module.py.j2, checks.py.j2 (and function.py.j2). None: kgen's own
     # templates/<name>/ folder.
@@ -156,7 +171,19 @@ class Kind:
 
     @property
     def styles(self) -> tuple[str, ...]:
-        return ("class", "function") if self.function else ("class",)
+        return (
+            ("class",)
+            + ("function",) * bool(self.function)
+            + ("functional",) * bool(self.functional)
+        )
+
+    def methods_of(self, style: str) -> tuple[str, ...]:
+        """What a build spec may give bodies for in `style`."""
+        if style == "function":
+            return ("function",)
+        if style == "functional":
+            return self.functional.methods
+        return self.methods
 
     def style_named(self, style: str | None) -> str:
         """`style`, or the kind's default for None; a one-line error for one it lacks."""
@@ -188,6 +215,25 @@ class Kind:
         """Where the templates find its files: `loss/module.py.j2`."""
         return self.name
 
+
+_TRAIN_STEP = Step(
+    "train_step(self, data)",
+    "a dict of metric results (once per batch in fit)",
+    (
+        "train_step",
+        "unpack",
+        "tape",
+        "compute_loss",
+        "scale_loss",
+        "apply",
+        "update_metrics",
+    ),
+)
+_TEST_STEP = Step(
+    "test_step(self, data)",
+    "a dict of metric results (once per batch in evaluate)",
+    ("test_step",),
+)
 
 _NAME = BaseArg("name", "None", "Optional name for the {what} instance.")
 _DTYPE = BaseArg(
@@ -557,28 +603,36 @@ KINDS = {
                 Step(
                     "call(self, inputs, training=False)", "the output tensor", ("call",)
                 ),
-                Step(
-                    "train_step(self, data)",
-                    "a dict of metric results (once per batch in fit)",
-                    (
-                        "train_step",
-                        "unpack",
-                        "tape",
-                        "compute_loss",
-                        "scale_loss",
-                        "apply",
-                        "update_metrics",
-                    ),
-                ),
-                Step(
-                    "test_step(self, data)",
-                    "a dict of metric results (once per batch in evaluate)",
-                    ("test_step",),
-                ),
+                _TRAIN_STEP,
+                _TEST_STEP,
                 CONFIG_STEP,
             ),
+            functional=GraphStyle(
+                methods=("init", "train_step", "test_step"),
+                walkthrough=(
+                    REGISTER_STEP,
+                    Step(
+                        "__init__(self, *args, <params>, **kwargs)",
+                        "nothing (without params there is no __init__: Keras's serves)",
+                        ("init", "functional_init"),
+                    ),
+                    _TRAIN_STEP,
+                    _TEST_STEP,
+                    CONFIG_STEP,
+                ),
+                model_setup=ModelSetup(
+                    None,
+                    compile='loss="mse", metrics=["mae"]',
+                    found="{}",
+                    heavy_claims=", mixed precision",
+                    graph="keras.layers.Dense(1)",
+                ),
+            ),
             subpackage="models",
-            examples=("kgen model ClippedModel -p clip_norm=1.0",),
+            examples=(
+                "kgen model ClippedModel -p clip_norm=1.0",
+                "kgen model ClippedModel -p clip_norm=1.0 --style functional",
+            ),
             base="keras.Model",
             summary="a keras.Model subclass with its own train_step",
             methods=("init", "build", "call", "train_step", "test_step"),

@@ -32,7 +32,7 @@ class ComponentSpec:
     )  # method -> code replacing the default
     input_shape: str = ""  # layers: docstring sections
     output_shape: str = ""
-    style: str = "class"  # or "function", for the kinds that have it
+    style: str = "class"  # or "function" or "functional", for the kinds that have it
     explain: bool = False  # comments that explain each piece (kgen.explanations)
     user_templates: Path | None = None  # a folder whose templates win over kgen's own
     reference: str = ""  # numpy code of the math the tests compare the component with
@@ -67,7 +67,8 @@ class ComponentSpec:
     def init_arguments(self) -> list[str]:
         """The constructor's arguments after self: params, base arguments, **kwargs."""
         base = {arg: f"{arg.name}={arg.default}" for arg in self.kind.base_args}
-        arguments = [text for arg, text in base.items() if arg.leading]
+        arguments = ["*args"] if self.style == "functional" else []
+        arguments += [text for arg, text in base.items() if arg.leading]
         arguments += self.param_arguments
         arguments += [text for arg, text in base.items() if not arg.leading]
         return arguments + (["**kwargs"] if self.kind.takes_kwargs else [])
@@ -75,6 +76,10 @@ class ComponentSpec:
     @property
     def super_init(self) -> str:
         """The base class's constructor call, or "" when it takes nothing of ours."""
+        if self.style == "functional":
+            # Without params of its own, keras.Model's __init__ serves as it is.
+            needed = self.params or "init" in self.bodies
+            return "super().__init__(*args, **kwargs)" if needed else ""
         forwarded = [f"{a.name}={a.name}" for a in self.kind.base_args if a.forwarded]
         if self.kind.takes_kwargs:
             forwarded.append("**kwargs")
@@ -130,6 +135,10 @@ class ComponentSpec:
             for a in base
             if not a.leading
         ]
+        if self.style == "functional":
+            leading.insert(
+                0, "*args: `inputs` and `outputs`, as `keras.Model` takes them."
+            )
         return leading + self.param_docs + rest
 
     @property
@@ -149,7 +158,7 @@ class ComponentSpec:
     @property
     def imported_names(self) -> list[str]:
         """What the test module imports from the component's module."""
-        if self.style == "class":
+        if self.style != "function":
             return [self.names.class_name]
         if self.params:
             return sorted([self.function_name, self.factory_name])
@@ -166,11 +175,14 @@ class ComponentSpec:
     @property
     def args_splat(self) -> str:
         """`, **ARGS` where the test module has ARGS to pass on, else nothing."""
-        return ", **ARGS" if self.style == "class" or self.params else ""
+        return ", **ARGS" if self.style != "function" or self.params else ""
 
     @property
     def configured(self) -> str:
-        """The component made with ARGS, as the tests write it."""
+        """The component made with ARGS, as the tests write it (a model built from a
+        graph: the test's own model)."""
+        if self.style == "functional":
+            return "build_model()"
         if self.style == "class":
             return f"{self.names.class_name}(**ARGS)"
         return f"{self.factory_name}(**ARGS)" if self.params else self.function_name
@@ -179,6 +191,8 @@ class ComponentSpec:
     def model_setup(self):
         if self.style == "function":
             return self.kind.function.model_setup
+        if self.style == "functional":
+            return self.kind.functional.model_setup
         return self.kind.model_setup
 
     @property
@@ -267,7 +281,7 @@ def make_spec(
         package=package,
         summary=_one_line(summary, "summary"),
         bodies=check_bodies(
-            the_kind.methods if style == "class" else ("function",),
+            the_kind.methods_of(style),
             f"a {kind} ({style} style)",
             names,
             bodies or {},

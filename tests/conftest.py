@@ -41,12 +41,13 @@ def kgen(tmp_path):
     return run
 
 
-def run_pytest(folder, *args, heavy=False, timeout=900):
-    """The generated tests, run in a fresh process of their own; with `heavy`, all of them."""
+def run_pytest(folder, *args, heavy=False, timeout=900, python=sys.executable):
+    """The generated tests, run in a fresh process of their own (of `python`); with
+    `heavy`, all of them."""
     env = {**os.environ, "KGEN_HEAVY": "1" if heavy else "0"}
     return subprocess.run(
         [
-            sys.executable,
+            python,
             "-m",
             "pytest",
             "-q",

@@ -146,6 +146,24 @@ def unscaled_gradients_come_out_too_small(tmp_path):
     return "far too small"
 
 
+def class_style_model_cannot_be_built_from_a_graph(tmp_path):
+    class WithLayers(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = keras.layers.Dense(1)
+
+        def build(self, input_shape):
+            self.dense.build(input_shape)
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    inputs = keras.Input(shape=(4,))
+    with pytest.raises(AttributeError) as error:
+        WithLayers(inputs=inputs, outputs=keras.layers.Dense(1)(inputs))
+    return str(error.value)
+
+
 def closure_keeps_only_its_name(tmp_path):
     def make_scaled(scale):
         @keras.saving.register_keras_serializable(package="Facts", name="scaled")
@@ -239,6 +257,10 @@ CHECKS = {
     ),
     "seed": (unseeded_initializer_changes_every_call, "each call"),
     "scale_loss": (unscaled_gradients_come_out_too_small, "far too small"),
+    "model_init": (
+        class_style_model_cannot_be_built_from_a_graph,
+        "object has no attribute 'dense'",
+    ),
     "function_register": (
         closure_keeps_only_its_name,
         "the hyperparameters closed over are not saved",

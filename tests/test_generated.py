@@ -51,6 +51,7 @@ def every_kind(tmp_path_factory):
 
     for kind in KINDS:
         kgen(kind, f"Sample{kind.title()}", *ALL_TYPES, "--style", "class", "--explain")
+    kgen("model", "GraphModel", *ALL_TYPES, "--style", "functional", "--explain")
     for kind in FUNCTION_KINDS:
         kgen(kind, f"{kind}_fn", *ALL_TYPES, "--style", "function")
         kgen(kind, f"plain_{kind}_fn", "--style", "function", "--explain")
@@ -66,7 +67,10 @@ def every_kind(tmp_path_factory):
 
 def test_generated_code_is_clean(every_kind):
     test_source = (every_kind / "tests" / "test_focal.py").read_text()
-    assert 'module = importlib.import_module("mypkg.focal")\nFocal = module.Focal' in test_source
+    assert (
+        'module = importlib.import_module("mypkg.focal")\nFocal = module.Focal'
+        in test_source
+    )
     assert (every_kind / "conftest.py").is_file()
     assert (every_kind / "tests" / "conftest.py").is_file()
     assert_clean_code(every_kind)

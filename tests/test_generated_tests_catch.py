@@ -78,13 +78,22 @@ self.velocities = [tf.Variable(tf.zeros(v.shape, v.dtype)) for v in variables]
     ),
 }
 
-# Mistakes made by editing the generated module: (kind, name) -> (params, the text
+# Mistakes made by editing the generated module: (kind, name) -> (params, style, the text
 # replaced and its replacement, the test meant to catch it).
 EDITS = {
     # A callback whose get_config drops a param: rebuilt from its config, it loses it.
     ("callback", "ForgetfulStop"): (
         ["patience:int=3", "monitor:str=loss"],
+        "class",
         ('"patience": self.patience, ', ""),
+        "test_get_config_round_trip",
+    ),
+    # A model built as Name(inputs, outputs) whose get_config drops its param: loading
+    # would rebuild the graph but not the hyperparameter.
+    ("model", "ForgetfulGraph"): (
+        ["clip=1.0"],
+        "functional",
+        ('config.update({"clip": self.clip})', ""),
         "test_get_config_round_trip",
     ),
 }
@@ -97,8 +106,8 @@ def test_each_mistake_fails_the_test_meant_for_it(tmp_path):
         spec = make_spec(kind, name, bodies=bodies, style=style)
         files = plan(spec, Target(out=tmp_path))
         write_files(files, plan_actions(files))
-    for (kind, name), (params, (old, new), _) in EDITS.items():
-        spec = make_spec(kind, name, params)
+    for (kind, name), (params, style, (old, new), _) in EDITS.items():
+        spec = make_spec(kind, name, params, style=style)
         files = plan(spec, Target(out=tmp_path))
         write_files(files, plan_actions(files))
         module = tmp_path / spec.names.module_file

@@ -210,3 +210,55 @@ def test_every_attribute_compile_and_fit_set_on_a_model_is_reserved():
     added = {name for name in set(dir(model)) - before if not name.startswith("_")}
     assert added, "fit sets attributes; if none, this test no longer checks anything"
     assert added <= KINDS["model"].reserved, sorted(added - KINDS["model"].reserved)
+
+
+def test_a_model_built_from_a_graph_is_built_inside_super_init():
+    """Why the class style cannot be built as Name(inputs, outputs): Keras builds the
+    graph inside super().__init__, before the subclass's own layers exist."""
+    seen = []
+
+    class Probe(keras.Model):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.made_after_super = True
+
+        def build(self, input_shape):
+            seen.append(hasattr(self, "made_after_super"))
+            super().build(input_shape)
+
+    inputs = keras.Input(shape=(4,))
+    Probe(inputs, keras.layers.Dense(1)(inputs))
+    assert seen == [False]
+
+
+def test_a_model_built_from_a_graph_reloads_with_its_hyperparameters():
+    """What the functional style rests on: with *args and **kwargs, from_config rebuilds
+    the graph and passes the other config entries back to __init__ as keywords."""
+
+    class Clipped(keras.Model):
+        def __init__(self, *args, clip=1.0, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.clip = clip
+
+        def get_config(self):
+            return {**super().get_config(), "clip": self.clip}
+
+    inputs = keras.Input(shape=(4,))
+    model = Clipped(inputs, keras.layers.Dense(1)(inputs), clip=0.25)
+    restored = Clipped.from_config(model.get_config())
+    assert type(restored) is Clipped
+    assert restored.clip == 0.25
+    assert [type(layer) for layer in restored.layers] == [
+        type(layer) for layer in model.layers
+    ]
+
+
+def test_a_weight_takes_a_plain_function_as_constraint_and_regularizer():
+    """Why keras>=3.15: before it, a variable refused a plain function (the function
+    style of constraints and regularizers) with 'Invalid value for attribute'."""
+    layer = keras.layers.Dense(
+        2, kernel_constraint=lambda w: w * 0.5, kernel_regularizer=keras.ops.sum
+    )
+    layer.build((None, 3))
+    assert callable(layer.kernel.constraint)
+    assert callable(layer.kernel.regularizer)

@@ -6,9 +6,9 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 
 def test_writes_module_and_test_with_one_line_per_file(kgen, tmp_path):
@@ -227,7 +227,7 @@ def test_user_text_becomes_a_harmless_string_literal(kgen, tmp_path):
 
 
 def test_the_readme_documents_every_option(kgen):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     table = readme.split("### Options", 1)[1].split("\n\n", 2)[1]
     documented = set(re.findall(r"`(--[a-z-]+)", table))
     offered = set(re.findall(r"(--[a-z-]+)", kgen("loss", "--help").stdout))

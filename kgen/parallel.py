@@ -9,15 +9,15 @@ from kgen.spec import ComponentSpec
 from kgen.writer import PlannedFile
 
 PER_PROCESS = 8  # fewer components than this per process: starting one costs more
+WORKERS_VARIABLE = "KGEN_WORKERS"  # at most this many processes (default: the cores)
 
 
 def plan_each(
     specs: list[ComponentSpec], targets: list[Target]
 ) -> list[list[PlannedFile]]:
     """`[plan(spec, target) for ...]`, in several processes if that pays."""
-    workers = min(
-        len(specs) // PER_PROCESS, int(os.environ.get("KGEN_WORKERS", _cores()))
-    )
+    most = int(os.environ.get(WORKERS_VARIABLE) or _cores())
+    workers = min(len(specs) // PER_PROCESS, most)
     if workers < 2:
         return [plan(spec, target) for spec, target in zip(specs, targets, strict=True)]
     with ProcessPoolExecutor(workers) as pool:

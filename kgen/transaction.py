@@ -71,6 +71,7 @@ def apply_in_project(root: Path, make_plan: Plan, force: bool = False) -> list[A
                 )
         actions = plan_actions(files, force=force)
         refuse_conflicts(actions)
+        _refuse_unwritable(root, files, actions)
         journal = _stage(root, files, actions, prune)
         removed = _run(root, journal)
     return actions + [Action("remove", folder) for folder in removed]
@@ -122,6 +123,20 @@ class _locked:
 
     def __exit__(self, *exc) -> None:
         self.lock.release()
+
+
+def _refuse_unwritable(
+    root: Path, files: list[PlannedFile], actions: list[Action]
+) -> None:
+    """Refuse, before anything is staged, a change in a folder this process cannot write."""
+    for file, action in zip(files, actions, strict=True):
+        if action.verb in (*_WRITES, "remove"):
+            folder = next(f for f in file.path.parents if f.exists())
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise KgenError(
+                    f"cannot write {shown(root, file.path)}: {shown(root, folder)} "
+                    "is not writable"
+                )
 
 
 def _private(root: Path, path: Path) -> bool:
@@ -228,9 +243,12 @@ def _replay(root: Path, journal: Journal) -> list[Path]:
     else:
         for change in reversed(journal.changes):
             target = root / change.path
-            if change.old is not None and (staged / change.old).exists():
+            old = staged / change.old if change.old is not None else None
+            if old is not None and old.exists():
+                if _same_bytes(target, old):
+                    continue  # never changed: nothing to undo
                 target.parent.mkdir(parents=True, exist_ok=True)  # it may be pruned
-                os.replace(staged / change.old, target)
+                os.replace(old, target)
             elif change.old is None:
                 target.unlink(missing_ok=True)
         for folder in journal.made:
@@ -240,6 +258,10 @@ def _replay(root: Path, journal: Journal) -> list[Path]:
     (root / STATE / "journal.json").unlink()
     shutil.rmtree(staged, ignore_errors=True)
     return removed
+
+
+def _same_bytes(path: Path, other: Path) -> bool:
+    return path.is_file() and path.read_bytes() == other.read_bytes()
 
 
 def _prune(folder: Path) -> bool:

@@ -393,3 +393,49 @@ def test_a_pyproject_without_tool_kgen_never_blocks_loose_generation(kgen, tmp_p
     assert (tmp_path / "work" / "huber.py").is_file()
     (tmp_path / "pyproject.toml").write_text("[tool.kgen\npackage = 'demo'\n")
     assert "not valid TOML" in run_error(kgen, "loss", "Other", cwd=tmp_path / "work")
+
+
+def _as_a_user(args):
+    """The command as a user without root's permission override: a non-root user runs it
+    as it is; root runs it with the capabilities that bypass file modes dropped."""
+    if os.geteuid() != 0:
+        return args
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: file modes cannot be enforced")
+    drop = "--bounding-set=-dac_override,-dac_read_search,-fowner"
+    return ["setpriv", "--inh-caps=-all", drop, "--", *args]
+
+
+@pytest.mark.parametrize(
+    ("locked", "mode", "message"),
+    [
+        ("src/demo/losses", 0o555, "src/demo/losses is not writable"),
+        ("tests", 0o555, "tests is not writable"),
+        (".", 0o555, "kgen-manifest.json: . is not writable"),
+        (".kgen", 0o555, "cannot write"),
+        ("src/demo/losses/__init__.py", 0o000, "Permission denied"),
+    ],
+    ids=["module-folder", "tests-folder", "project-root", "private-folder", "init"],
+)
+def test_permission_denied_is_one_line_and_nothing_written(
+    kgen, demo, locked, mode, message
+):
+    run_ok(kgen, "metric", "PSNR", cwd=demo)  # a manifest, and kgen's private folder
+    before = _bytes_under(demo)
+    path = demo / locked
+    old_mode = path.stat().st_mode
+    path.chmod(mode)
+    try:
+        result = subprocess.run(
+            _as_a_user([KGEN, "loss", "Huber"]),
+            cwd=demo,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        path.chmod(old_mode)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, result.stderr
+    assert lines[0].startswith("kgen: error: ") and message in lines[0]
+    assert _bytes_under(demo) == before
+    assert not list(demo.rglob("*.tmp")) and not list(demo.rglob(".*.py.*"))

@@ -42,10 +42,9 @@ def test_get_config_round_trip():
     # from_config takes the graph out of the config it is given: compared with a new one.
     component = build_model()
     config = component.get_config()
+    restored = CustomModel.from_config(config)
     # Compared as JSON: a graph's config holds tuples, which saving turns into lists.
-    assert as_json(CustomModel.from_config(config).get_config()) == as_json(
-        component.get_config()
-    )
+    assert as_json(restored.get_config()) == as_json(component.get_config())
 
 
 def test_serializes_by_its_registered_name():

@@ -99,9 +99,8 @@ def test_saved_model_loads_with_the_optimizer_and_its_state(tmp_path):
     assert type(loaded.optimizer) is SimpleAdagrad
     assert loaded.optimizer.get_config() == model.optimizer.get_config()
     assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations)
-    saved, restored = values(model.optimizer.variables), values(
-        loaded.optimizer.variables
-    )
+    saved = values(model.optimizer.variables)
+    restored = values(loaded.optimizer.variables)
     assert len(restored) == len(saved)
     for expected, actual in zip(saved, restored, strict=True):
         np.testing.assert_array_equal(actual, expected)

@@ -11,7 +11,7 @@ import kgen.templates
 from kgen.bodies import indent_body
 from kgen.errors import KgenError
 from kgen.explanations import apply_markers
-from kgen.formatting import format_snippet
+from kgen.formatting import SOURCE_WIDTH, format_snippet
 from kgen.kinds import KINDS
 from kgen.params import python_literal
 from kgen.spec import ComponentSpec, doc_escape
@@ -51,12 +51,67 @@ def arg_line(text: str, indent: int = 8) -> str:
     """One `name: description` entry of a docstring's Args, wrapped like Keras's (88 columns)."""
     return textwrap.fill(
         text,
-        width=88,
+        width=SOURCE_WIDTH,
         initial_indent=" " * indent,
         subsequent_indent=" " * (indent + 4),
         break_long_words=False,
         break_on_hyphens=False,
     )
+
+
+def call_line(call: str, indent: int = 4) -> str:
+    """A call written on one line (`f(a, b)`), laid out as black lays out one this simple:
+    on its line if it fits; else its arguments on a line of their own; else one argument
+    per line, with a trailing comma (a sole list argument: its items so). black still has
+    the last word, but output it need not change takes it one pass instead of two."""
+    if indent + len(call) <= SOURCE_WIDTH:
+        return call
+    opening = _opening_of_last_bracket(call)
+    head, inner = call[:opening], call[opening + 1 : -1]
+    inside = " " * (indent + 4)
+    if len(inside) + len(inner) <= SOURCE_WIDTH:
+        return f"{head}(\n{inside}{inner}\n{' ' * indent})"
+    items = _top_level_items(inner)
+    if len(items) == 1 and inner.startswith("[") and inner.endswith("]"):
+        listed = "".join(
+            f"{inside}    {item},\n" for item in _top_level_items(inner[1:-1])
+        )
+        return f"{head}(\n{inside}[\n{listed}{inside}]\n{' ' * indent})"
+    listed = "".join(f"{inside}{item},\n" for item in items)
+    return f"{head}(\n{listed}{' ' * indent})"
+
+
+def assert_equal_line(left: str, right: str, indent: int = 4) -> str:
+    """`assert left == right` as black writes it when its brackets cannot be split: on its
+    line if it fits; else in parentheses, on a line of its own or split before `==`."""
+    line = f"assert {left} == {right}"
+    if indent + len(line) <= SOURCE_WIDTH:
+        return line
+    inside = " " * (indent + 4)
+    if len(inside) + len(line) - len("assert ") <= SOURCE_WIDTH:
+        return f"assert (\n{inside}{left} == {right}\n{' ' * indent})"
+    return f"assert (\n{inside}{left}\n{inside}== {right}\n{' ' * indent})"
+
+
+def _opening_of_last_bracket(call: str) -> int:
+    """Where the brackets that end `call` open: `super().__init__(a)` -> 16."""
+    depth = 0
+    for index in range(len(call) - 1, -1, -1):
+        depth += (call[index] in ")]}") - (call[index] in "([{")
+        if depth == 0:
+            return index
+    raise ValueError(f"unbalanced brackets in {call!r}")
+
+
+def _top_level_items(text: str) -> list[str]:
+    """`a, f(b, c), [d]` -> ["a", "f(b, c)", "[d]"]: split at commas outside brackets."""
+    items, depth, start = [], 0, 0
+    for index, character in enumerate(text):
+        depth += (character in "([{") - (character in ")]}")
+        if character == "," and depth == 0:
+            items.append(text[start:index].strip())
+            start = index + 1
+    return items + [text[start:].strip()]
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -135,6 +190,8 @@ def _environment(
     env.filters["format_snippet"] = format_snippet
     env.filters["doc_escape"] = doc_escape
     env.filters["indent_body"] = indent_body
+    env.filters["call_line"] = call_line
+    env.globals["assert_equal_line"] = assert_equal_line
     return env
 
 

@@ -36,8 +36,10 @@ def test_rendered_code_is_already_as_black_writes_it(kind, style, params):
     "call",
     [
         "f(a, b)",
-        "model.compile(optimizer=optimizer, loss=SomeLongLossName(**ARGS), "
-        "jit_compile=jit_compile)",
+        (
+            "model.compile(optimizer=optimizer, loss=SomeLongLossName(**ARGS), "
+            "jit_compile=jit_compile)"
+        ),
         "super().__init__("
         + ", ".join(f"argument_{i}=argument_{i}" for i in range(6))
         + ")",

@@ -2,7 +2,6 @@
 black, which takes most of a cold build's time, then runs on every core."""
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 
 from kgen.generate import Target, plan
 from kgen.spec import ComponentSpec
@@ -20,6 +19,8 @@ def plan_each(
     workers = min(len(specs) // PER_PROCESS, most)
     if workers < 2:
         return [plan(spec, target) for spec, target in zip(specs, targets, strict=True)]
+    from concurrent.futures import ProcessPoolExecutor  # only for a large build
+
     with ProcessPoolExecutor(workers) as pool:
         return list(pool.map(plan, specs, targets, chunksize=4))
 

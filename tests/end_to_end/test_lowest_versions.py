@@ -15,7 +15,6 @@ from packaging.version import Version
 # What needs the newest Keras: metric state summed across devices (3.10), a plain function
 # as a weight's constraint (3.15), and a model built as Name(inputs, outputs).
 COMPONENTS = [
-    ("loss", "SampleLoss", "-p", "rate"),
     ("metric", "SampleMetric", "-p", "rate"),
     ("model", "GraphModel", "-p", "clip=1.0", "--style", "functional"),
     ("constraint", "constraint_fn", "-p", "rate", "--style", "function"),

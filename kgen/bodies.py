@@ -12,6 +12,7 @@ line break (a Windows line end, CR LF, is read as LF).
 import ast
 import io
 import os
+import re
 import textwrap
 import tokenize
 from collections.abc import Callable
@@ -29,6 +30,10 @@ _HIDDEN_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _MARKER = "kgen: the body of "
 _STRING_START = {tokenize.STRING, getattr(tokenize, "FSTRING_START", tokenize.STRING)}
 _STRING_END = {tokenize.STRING, getattr(tokenize, "FSTRING_END", tokenize.STRING)}
+
+
+# The lines kgen.explanations replaces, in the module a body goes into.
+_EXPLAIN_MARKER = re.compile(r"^[ \t]*# kgen-explain:", re.MULTILINE)
 
 
 def check_bodies(
@@ -70,6 +75,13 @@ def _checked(code: str, where: str) -> str:
     else:
         code = _dedent(code, _rows_inside(strings))
     code = code.strip("\n")
+    marker = _EXPLAIN_MARKER.search(code)
+    if marker:
+        line = code.count("\n", 0, marker.start()) + 1
+        raise KgenError(
+            f"{where} has a '# kgen-explain:' line (line {line}), the marker kgen "
+            "replaces with its --explain comments; reword it"
+        )
     try:
         ast.parse(code)
     except SyntaxError as error:

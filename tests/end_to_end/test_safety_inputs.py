@@ -83,6 +83,10 @@ BODIES = [
     ("x = 1\n# \x85y = 2\nreturn x", "U+0085 outside a string (line 2)"),
     ("x = 1\rreturn x", "carriage return (line 1)"),
     ("return (", "does not parse"),
+    (
+        "x = 1\n    # kgen-explain: register\nreturn x",
+        "'# kgen-explain:' line (line 2)",
+    ),
 ]
 
 

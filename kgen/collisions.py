@@ -9,6 +9,7 @@ component is no collision.
 """
 
 import ast
+import functools
 from pathlib import Path
 
 from kgen.errors import KgenError
@@ -60,20 +61,34 @@ def refuse_duplicates(specs: list[ComponentSpec]) -> None:
             )
 
 
-def registered_names(path: Path) -> set[str]:
+def registered_names(path: Path) -> frozenset[str]:
     """The names the module at `path` registers with Keras's decorator, read with `ast`;
     nothing for a file that cannot be read or parsed (it is not kgen's to judge)."""
     try:
-        tree = ast.parse(path.read_bytes())
+        stat = path.stat()
+    except OSError:
+        return frozenset()
+    return _registered_in(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _registered_in(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
+    """registered_names, read once per version of the file: a build checks every
+    component against the same folder."""
+    try:
+        source = path.read_bytes()
+        if _REGISTER.encode() not in source:
+            return frozenset()
+        tree = ast.parse(source)
     except (OSError, SyntaxError, ValueError):
-        return set()
+        return frozenset()
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef | ast.FunctionDef):
             for decorator in node.decorator_list:
                 if _is_register(decorator):
                     names.add(_registered_name(decorator, node.name))
-    return names
+    return frozenset(names)
 
 
 def _is_register(decorator: ast.expr) -> bool:

@@ -113,11 +113,21 @@ def train_on_two_devices(build_model, make_data):
         model = build_model()
     single = build_model()
     # Each batch of 8 is split over the two devices and their gradients are summed: the
-    # training, and then the evaluation (metric states summed over the devices), must be
-    # what one device gives.
-    for each in (model, single):
-        history = each.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
-        assert np.all(np.isfinite(history.history["loss"]))
+    # training, what it reports (a loss left divided among the devices shows here), and
+    # then the evaluation (metric states summed over the devices), must be what one device
+    # gives.
+    histories = [
+        each.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history
+        for each in (model, single)
+    ]
+    # In the same order: a metric named after its class is psnr in one model, psnr_1 in
+    # the other.
+    assert len(histories[0]) == len(histories[1])
+    for (key, values), expected in zip(
+        histories[0].items(), histories[1].values(), strict=True
+    ):
+        assert np.all(np.isfinite(values)), key
+        np.testing.assert_allclose(values, expected, rtol=1e-4, err_msg=key)
     for expected, actual in zip(single.get_weights(), model.get_weights(), strict=True):
         np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-6)
     distributed = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)

@@ -81,8 +81,9 @@ NOTES = {
     "get_config": Note(
         "get_config returns the constructor's arguments as plain (JSON) values: saving"
         " writes them into the .keras file, and loading calls from_config(config).",
-        mistake="a class without get_config",
-        error="ValueError: Cannot register a class that does not have a get_config() method.",
+        mistake="leaving a constructor argument out of get_config",
+        error="none at once: the object rebuilt from its config (a loaded model's) silently"
+        " takes that argument's default",
     ),
     "serialize_objects": Note(
         "Keras objects go into the config serialized (keras.<module>.serialize), so that"
@@ -160,8 +161,9 @@ NOTES = {
     ),
     "compute_loss": Note(
         "compute_loss applies the loss given to compile, with sample_weight, and adds"
-        " self.losses (regularization penalties). Under tf.distribute it is divided by"
-        " the number of devices, whose gradients are summed.",
+        " self.losses (regularization penalties). Under tf.distribute it comes divided by"
+        " the number of devices, whose gradients are summed (Keras's loss reductions"
+        " divide it: a loss called by hand is divided too).",
     ),
     "scale_loss": Note(
         "scale_loss multiplies the loss by the loss scale of a LossScaleOptimizer (mixed"

@@ -218,6 +218,16 @@ class ComponentSpec:
     def math_method(self) -> str:
         return "function" if self.style == "function" else self.kind.math_method
 
+    @property
+    def calls_update_metrics(self) -> bool:
+        """Whether a model's steps use the generated _update_metrics: a default step does,
+        a body may."""
+        steps = ("train_step", "test_step")
+        return any(
+            step not in self.bodies or "_update_metrics" in self.bodies[step]
+            for step in steps
+        )
+
     def has_reference(self, methods: list[str]) -> bool:
         """Whether the tests know the math: the spec gives it, or the methods it rests on
         keep their default bodies."""

@@ -56,6 +56,26 @@ return self._update_metrics(loss, x, y, y_pred, sample_weight)
 """},
         "test_train_step_scales_the_loss_for_mixed_precision",
     ),
+    # The guide's metric loop: the loss compute_loss divided among the devices, reported
+    # as it is, so that training on two devices logs half the loss.
+    ("model", "HalvedLoss"): (
+        {"train_step": """
+x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+with tf.GradientTape() as tape:
+    y_pred = self(x, training=True)
+    loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+    scaled_loss = self.optimizer.scale_loss(loss)
+gradients = tape.gradient(scaled_loss, self.trainable_variables)
+self.optimizer.apply(gradients, self.trainable_variables)
+for metric in self.metrics:
+    if metric.name == "loss":
+        metric.update_state(loss)
+    else:
+        metric.update_state(y, y_pred, sample_weight=sample_weight)
+return self.get_metrics_result()
+"""},
+        "test_trains_on_two_devices",
+    ),
     # An optimizer whose slots are tf.Variables: not tracked, so not saved with the model.
     ("optimizer", "UntrackedSlots"): (
         {"build": """

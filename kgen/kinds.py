@@ -5,7 +5,7 @@ public attributes (assigning `self.weights = ...` in a Layer breaks it), and the
 generated code itself uses. The test suite checks these lists against the real Keras classes.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kgen.errors import KgenError
@@ -215,6 +215,14 @@ class Kind:
         """Where the templates find its files: `loss/module.py.j2`."""
         return self.name
 
+
+# A model is the test's model itself: compiled, and compared with itself once loaded.
+_MODEL_SETUP = ModelSetup(
+    None,
+    compile='loss="mse", metrics=["mae"]',
+    found="{}",
+    heavy_claims=", mixed precision",
+)
 
 _TRAIN_STEP = Step(
     "train_step(self, data)",
@@ -620,13 +628,7 @@ KINDS = {
                     _TEST_STEP,
                     CONFIG_STEP,
                 ),
-                model_setup=ModelSetup(
-                    None,
-                    compile='loss="mse", metrics=["mae"]',
-                    found="{}",
-                    heavy_claims=", mixed precision",
-                    graph="keras.layers.Dense(1)",
-                ),
+                model_setup=replace(_MODEL_SETUP, graph="keras.layers.Dense(1)"),
             ),
             subpackage="models",
             examples=(
@@ -637,12 +639,7 @@ KINDS = {
             summary="a keras.Model subclass with its own train_step",
             methods=("init", "build", "call", "train_step", "test_step"),
             math_method="call",
-            model_setup=ModelSetup(
-                None,
-                compile='loss="mse", metrics=["mae"]',
-                found="{}",
-                heavy_claims=", mixed precision",
-            ),
+            model_setup=_MODEL_SETUP,
             takes_kwargs=True,
             base_attributes=_MODEL_ATTRIBUTES,
             default_attributes=frozenset({"dense"}),

@@ -22,7 +22,11 @@ def export_statement(spec: ComponentSpec) -> str:
         if spec.params:
             names.append(spec.factory_name)
     return "".join(
-        format_source(f"from .{spec.names.module} import {name} as {name}\n", "export")
+        format_source(
+            f"from .{spec.names.module} import {name} as {name}\n",
+            "export",
+            styled=True,
+        )
         for name in sorted(names)
     )
 

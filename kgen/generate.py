@@ -56,7 +56,9 @@ SUPPORT_FILES = (
 def module_source(spec: ComponentSpec) -> str:
     template = template_of(spec, 0)
     check_bodies_compile(spec, lambda marked: render(template, marked))
-    source = format_source(render(template, spec), spec.names.module_file)
+    source = format_source(
+        render(template, spec), spec.names.module_file, spec.from_templates_alone
+    )
     check_module_names(source, spec.names.module_file)
     return source
 
@@ -77,7 +79,7 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
         sys_path=sys_path,
         installed=target.installed,
     )
-    source = format_source(source, spec.names.test_file)
+    source = format_source(source, spec.names.test_file, spec.from_templates_alone)
     check_test_names(source, import_name, spec.names.test_file)
     return source
 

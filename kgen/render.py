@@ -187,7 +187,9 @@ def _environment(
     )
     env.filters["py"] = python_literal
     env.filters["arg_line"] = arg_line
-    env.filters["format_snippet"] = format_snippet
+    env.filters["format_snippet"] = functools.partial(
+        format_snippet, styled=user_templates is None
+    )
     env.filters["doc_escape"] = doc_escape
     env.filters["indent_body"] = indent_body
     env.filters["call_line"] = call_line

@@ -228,6 +228,18 @@ class ComponentSpec:
             for step in steps
         )
 
+    @property
+    def from_templates_alone(self) -> bool:
+        """No code or text of the user's own, and kgen's own templates: what renders is
+        in black's style wherever it fits (kgen.formatting)."""
+        texts = (self.summary, self.input_shape, self.output_shape, self.reference)
+        return not (
+            self.bodies
+            or self.user_templates
+            or any(texts)
+            or any(p.doc for p in self.params)
+        )
+
     def has_reference(self, methods: list[str]) -> bool:
         """Whether the tests know the math: the spec gives it, or the methods it rests on
         keep their default bodies."""

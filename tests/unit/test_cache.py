@@ -29,7 +29,11 @@ def entries(folder):
 
 
 def test_a_hit_returns_the_same_text_without_black(cache_folder, monkeypatch):
-    spec = make_spec("loss", "Huber", ["threshold"], "Custom")
+    # A body of the user's own: black formats it (code from kgen's templates alone is
+    # already in black's style).
+    spec = make_spec(
+        "loss", "Huber", ["threshold"], "Custom", bodies={"call": "return  y_pred"}
+    )
     first = module_source(spec)
     assert entries(cache_folder)
 
@@ -71,13 +75,25 @@ def test_a_command_whose_code_is_cached_does_not_import_black(kgen, tmp_path):
         "PYTHONPROFILEIMPORTTIME": "1",
         "KGEN_CACHE_DIR": str(tmp_path / "cache"),
     }
-    runs = [
-        kgen("loss", "Huber", "--param", "threshold", "--force", env=env)
-        for _ in range(2)
-    ]
+    # A default longer than a line: the docstring's line needs black's judgement.
+    long = f"--param=greeting='{'a' * 90}'"
+    runs = [kgen("loss", "Huber", long, "--force", env=env) for _ in range(2)]
     assert [run.returncode for run in runs] == [0, 0], runs[0].stderr[-2000:]
     assert "| black\n" in runs[0].stderr  # the import trace is real
     assert "| black\n" not in runs[1].stderr
+
+
+def test_code_from_the_templates_alone_never_imports_black(kgen, tmp_path):
+    env = {
+        **os.environ,
+        "PYTHONPROFILEIMPORTTIME": "1",
+        "KGEN_CACHE_DIR": str(tmp_path / "cache"),  # empty: nothing comes from it
+    }
+    run = kgen("layer", "SimpleDense", "-p", "units:int=32", env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert " kgen.formatting\n" in run.stderr  # the import trace is real
+    assert "| black\n" not in run.stderr
+    assert not (tmp_path / "cache").exists()
 
 
 def test_the_folder_is_kgens_own_or_the_users_cache_folder(tmp_path, monkeypatch):

@@ -62,14 +62,18 @@ def loads_in_a_fresh_process(component, build_model, make_data, folder):
     )
 
 
-def trains_the_same_with_xla(build_model, make_data):
-    """XLA compiles the training step: the weights it reaches are those of eager runs."""
+def trains_the_same_with_xla(build_model, make_data, stochastic=False):
+    """XLA compiles the training step: the weights it reaches are those of eager runs.
+    A component random in training draws differently under XLA: both train, and XLA's
+    compiled predict is compared with the eager one on the same weights."""
     x, y = make_data()
     eager = build_model(jit_compile=False)
     xla = build_model(jit_compile=True)
     for model in (eager, xla):
         history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
-        assert np.all(np.isfinite(history.history["loss"]))
+        assert all(np.all(np.isfinite(v)) for v in history.history.values())
+    if stochastic:
+        xla.set_weights(eager.get_weights())
     np.testing.assert_allclose(
         xla.predict(x, verbose=0), eager.predict(x, verbose=0), rtol=1e-4, atol=1e-5
     )
@@ -86,24 +90,36 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(
     cpu, [tf.config.LogicalDeviceConfiguration()] * 2
 )
-here, tests, module_name = sys.argv[1:]
+here, tests, module_name, *traits = sys.argv[1:]
 sys.path[:0] = [here, tests]
 tests = importlib.import_module(module_name)
 importlib.import_module("kgen_harness").train_on_two_devices(
-    tests.build_model, tests.make_data
+    tests.build_model, tests.make_data, *(trait == "True" for trait in traits)
 )
 """
 
 
-def trains_on_two_devices(test_file):
+def trains_on_two_devices(test_file, stochastic=False, per_batch=False):
     """Runs `train_on_two_devices` on the test module's model, in a process whose CPU is
     split in two."""
     test_file = Path(test_file).resolve()
     here = Path(__file__).resolve().parent
-    run_python(ON_TWO_DEVICES, here, test_file.parent, test_file.stem)
+    traits = (stochastic, per_batch)
+    run_python(ON_TWO_DEVICES, here, test_file.parent, test_file.stem, *traits)
 
 
-def train_on_two_devices(build_model, make_data):
+def split_among(loss, devices):
+    """`loss` as tf.distribute computes it when each device takes its part of the batch:
+    the mean of the parts' losses."""
+
+    def per_device(y_true, y_pred):
+        parts = zip(keras.ops.split(y_true, devices), keras.ops.split(y_pred, devices))
+        return sum(loss(true, pred) for true, pred in parts) / devices
+
+    return per_device
+
+
+def train_on_two_devices(build_model, make_data, stochastic=False, per_batch=False):
     import tensorflow as tf  # tf.distribute: the one check that needs TensorFlow itself
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
@@ -112,6 +128,8 @@ def train_on_two_devices(build_model, make_data):
     with strategy.scope():
         model = build_model()
     single = build_model()
+    if per_batch:  # a loss of the whole batch: one device computes it part by part too
+        single.compile(optimizer="sgd", loss=split_among(single.loss, 2))
     # Each batch of 8 is split over the two devices and their gradients are summed: the
     # training, what it reports (a loss left divided among the devices shows here), and
     # then the evaluation (metric states summed over the devices), must be what one device
@@ -120,15 +138,22 @@ def train_on_two_devices(build_model, make_data):
         each.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history
         for each in (model, single)
     ]
+    if stochastic:  # each device draws its own randomness: compared at inference only
+        for history in histories:
+            assert all(np.all(np.isfinite(v)) for v in history.values())
+        model.set_weights(single.get_weights())
+        histories = []
     # In the same order: a metric named after its class is psnr in one model, psnr_1 in
     # the other.
-    assert len(histories[0]) == len(histories[1])
-    for (key, values), expected in zip(
-        histories[0].items(), histories[1].values(), strict=True
-    ):
-        assert np.all(np.isfinite(values)), key
-        np.testing.assert_allclose(values, expected, rtol=1e-4, err_msg=key)
-    for expected, actual in zip(single.get_weights(), model.get_weights(), strict=True):
+    if histories:
+        assert len(histories[0]) == len(histories[1])
+        for (key, values), expected in zip(
+            histories[0].items(), histories[1].values(), strict=True
+        ):
+            assert np.all(np.isfinite(values)), key
+            np.testing.assert_allclose(values, expected, rtol=1e-4, err_msg=key)
+    weights = zip(single.get_weights(), model.get_weights(), strict=True)
+    for expected, actual in weights:
         np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-6)
     distributed = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
     expected = single.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
@@ -137,20 +162,25 @@ def train_on_two_devices(build_model, make_data):
         np.testing.assert_allclose(actual, wanted, rtol=1e-4)
 
 
-def layer_runs_in_mixed_precision(layer, make_data):
-    """Under mixed_float16 the layer computes in float16 and keeps float32 weights."""
+def layer_runs_in_mixed_precision(build_model, make_data):
+    """Under mixed_float16 the layer (the model's first) computes in float16 and keeps
+    float32 weights, and the model trains."""
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        model = build_model()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    layer = next(
+        each for each in model.layers if not isinstance(each, keras.layers.InputLayer)
+    )
     x, y = make_data()
     outputs = layer(x)
     assert keras.backend.standardize_dtype(outputs.dtype) == "float16"
     for weight in layer.weights:
         if "float" in weight.dtype:
             assert weight.dtype == "float32", weight.path
-    model = keras.Sequential(
-        [keras.Input(shape=x.shape[1:]), layer, keras.layers.Dense(1)]
-    )
-    model.compile(optimizer="sgd", loss="mse")
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert np.all(np.isfinite(history.history["loss"]))
+    assert all(np.all(np.isfinite(v)) for v in history.history.values())
 
 
 def train_step_scales_the_loss(build_model, make_data):
@@ -178,4 +208,4 @@ def model_trains_in_mixed_precision(build_model, make_data):
     assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
     x, y = make_data()
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert np.all(np.isfinite(history.history["loss"]))
+    assert all(np.all(np.isfinite(v)) for v in history.history.values())

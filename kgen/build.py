@@ -20,6 +20,7 @@ _COMPONENT_KEYS = {
     "style",
     "explain",
     "reference",
+    "test",
 }
 
 
@@ -58,6 +59,7 @@ def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
             style=get("style", str, "") or None,
             explain=get("explain", bool, None),
             reference=get("reference", str, ""),
+            test=_table(entry.get("test", {}), f"{where}: test"),
             out=out,
         )
         try:
@@ -79,6 +81,12 @@ def _reject_unknown(table: object, allowed: set[str], where: str) -> None:
         raise KgenError(
             f"{where}: unknown keys {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
         )
+
+
+def _table(value: object, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise KgenError(f"{where} must be a table")
+    return value
 
 
 class _Getter:

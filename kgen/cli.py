@@ -15,6 +15,7 @@ from kgen.errors import KgenError
 from kgen.generate import module_source
 from kgen.kinds import KINDS, Kind, kind_named
 from kgen.params import TYPES
+from kgen.profile import TARGETS, parse_sample
 from kgen.project import Project, find_project, require_project
 from kgen.request import Plan, Request, plan_requests, spec_of
 from kgen.spec import DEFAULT_PACKAGE
@@ -165,6 +166,57 @@ def _kind_command(kind: Kind):
                 help=_style_help(kind),
             ),
         ] = kind.default_style,
+        input: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--input",
+                metavar="SHAPE:DTYPE[:HIGH]",
+                help="Tests: one input of the test model, such as 12:int32:1000 (token "
+                "ids below 1000) or 10,8 (floats); repeat for several.",
+                show_default="4:float32",
+            ),
+        ] = None,
+        target: Annotated[
+            str | None,
+            typer.Option(
+                metavar="TARGET",
+                help=f"Tests: what the test model learns: {TARGETS}.",
+                show_default="regression:1",
+            ),
+        ] = None,
+        stochastic: Annotated[
+            bool,
+            typer.Option(
+                "--stochastic",
+                help="Tests: random in training (dropout, sampling); outputs are "
+                "compared in inference mode only.",
+            ),
+        ] = False,
+        per_batch: Annotated[
+            bool,
+            typer.Option(
+                "--per-batch",
+                help="Tests: a loss computed over the whole batch, not per sample.",
+            ),
+        ] = False,
+        metric: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--metric",
+                metavar="NAME",
+                help="Tests: a metric a model's train_step reports instead of loss; "
+                "repeat for more.",
+            ),
+        ] = None,
+        sample: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--sample",
+                metavar="NAME=VALUE",
+                help="Tests: the value a param takes in the tests, instead of a "
+                "generated one; repeat for more.",
+            ),
+        ] = None,
     ) -> None:
         if dry_run and stdout:
             raise KgenError("--dry-run and --stdout do not go together; choose one")
@@ -175,6 +227,7 @@ def _kind_command(kind: Kind):
             package=package,
             style=style,
             explain=explain,
+            test=_test_table(input, target, stochastic, per_batch, metric, sample),
             out=out,
             tests_dir=tests_dir,
             with_tests=not no_tests,
@@ -187,6 +240,24 @@ def _kind_command(kind: Kind):
 
     command.__doc__ = f"Generate {kind.summary}."
     return command
+
+
+def _test_table(inputs, target, stochastic, per_batch, metrics, samples) -> dict:
+    """The test options as a build spec's [component.test] table: one validation for both."""
+    table: dict[str, object] = {}
+    if inputs:
+        table["inputs"] = inputs
+    if target is not None:
+        table["target"] = target
+    if stochastic:
+        table["stochastic"] = True
+    if per_batch:
+        table["per_sample"] = False
+    if metrics:
+        table["metrics"] = metrics
+    if samples:
+        table["samples"] = dict(map(parse_sample, samples))
+    return table
 
 
 for _kind in KINDS.values():

@@ -102,22 +102,27 @@ class BaseArg:
 @dataclass(frozen=True)
 class ModelSetup:
     """How the generated tests put a component into a small model, and find it again in a
-    model loaded from disk. `{}` stands for the component, or the model."""
+    model loaded from disk. `{}` stands for the component, or the model. The model's
+    inputs, its head and its loss come from the component's test profile (kgen.profile).
+    """
 
-    layers: (
-        str | None
-    )  # after keras.Input(shape=(4,)); None: the component is the model
-    compile: str = 'loss="mse"'  # compile's arguments besides the optimizer
+    # Between the inputs and the head; "": the head alone; None: the component is the model.
+    layers: str | None
+    compile: str = (
+        ""  # compile's arguments besides the optimizer and the profile's loss
+    )
     found: str | None = None  # where a model keeps it; None: compare evaluate() instead
     heavy_claims: str = ""  # the kind's heavy tests beyond the three every one gets
-    # A model built as Name(inputs, outputs): the layer from inputs to outputs.
-    graph: str | None = None
+    # A model built as Name(inputs, outputs), the profile's head on its inputs.
+    graph: bool = False
+    # A model's own test_step reports the compiled metrics: compile the profile's.
+    metric: bool = False
 
 
 def _in_dense(argument: str) -> ModelSetup:
     """A kind that a Dense layer takes as `argument`: kernel_initializer, activation..."""
     return ModelSetup(
-        layers=f"keras.layers.Dense(4, {argument}={{}}), keras.layers.Dense(1)",
+        layers=f"keras.layers.Dense(4, {argument}={{}})",
         found=f"{{}}.layers[0].{argument}",
     )
 
@@ -158,6 +163,9 @@ class Kind:
     takes_kwargs: bool = False  # forwards **kwargs to the base class (Layer, Model)
     base_attributes: frozenset[str] = frozenset()
     default_attributes: frozenset[str] = frozenset()  # set by the default bodies
+    # Its math compares y_pred with y_true: the tests draw Y_PRED as the profile's head
+    # gives it.
+    takes_predictions: bool = False
     function: FunctionStyle | None = None  # the kind has a function style too
     functional: GraphStyle | None = None  # ...or a functional style, for models
     default_style: str = "class"
@@ -219,8 +227,8 @@ class Kind:
 # A model is the test's model itself: compiled, and compared with itself once loaded.
 _MODEL_SETUP = ModelSetup(
     None,
-    compile='loss="mse", metrics=["mae"]',
     found="{}",
+    metric=True,
     heavy_claims=", mixed precision",
 )
 
@@ -370,7 +378,8 @@ KINDS = {
             summary="a keras.losses.Loss subclass",
             methods=("init", "call"),
             math_method="call",
-            model_setup=ModelSetup("keras.layers.Dense(1)", "loss={}", "{}.loss"),
+            model_setup=ModelSetup("", "loss={}", "{}.loss"),
+            takes_predictions=True,
             base_args=(
                 BaseArg(
                     "reduction",
@@ -388,7 +397,7 @@ KINDS = {
             function=FunctionStyle(
                 "y_true, y_pred",
                 "One loss value per sample.",
-                ModelSetup("keras.layers.Dense(1)", "loss={}", "{}.loss"),
+                ModelSetup("", "loss={}", "{}.loss"),
             ),
         ),
         Kind(
@@ -421,7 +430,7 @@ KINDS = {
             methods=("init", "build", "call", "compute_output_shape"),
             math_method="call",
             model_setup=ModelSetup(
-                "{}, keras.layers.Dense(1)",
+                "{}",
                 found="{}.layers[0]",
                 heavy_claims=", mixed precision",
             ),
@@ -459,9 +468,8 @@ KINDS = {
             summary="a keras.metrics.Metric subclass",
             methods=("init", "update_state", "result", "reset_state"),
             math_method="update_state",
-            model_setup=ModelSetup(
-                "keras.layers.Dense(1)", compile='loss="mse", metrics=[{}]'
-            ),
+            model_setup=ModelSetup("", compile="metrics=[{}]"),
+            takes_predictions=True,
             default_attributes=frozenset({"total", "count"}),
             base_args=(_NAME, _DTYPE),
             base_attributes=frozenset(
@@ -587,7 +595,7 @@ KINDS = {
             methods=("init", "call"),
             math_method="call",
             model_setup=ModelSetup(
-                "{}, keras.layers.Dense(1)",
+                "{}",
                 found="{}.layers[0]",
                 heavy_claims=", mixed precision",
             ),
@@ -628,7 +636,7 @@ KINDS = {
                     _TEST_STEP,
                     CONFIG_STEP,
                 ),
-                model_setup=replace(_MODEL_SETUP, graph="keras.layers.Dense(1)"),
+                model_setup=replace(_MODEL_SETUP, graph=True),
             ),
             subpackage="models",
             examples=(

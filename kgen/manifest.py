@@ -8,17 +8,18 @@ against the shape kgen writes, and each path in it must stay inside the project.
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgen.errors import KgenError
 from kgen.paths import confined, read_text
+from kgen.profile import KEYS as PROFILE_KEYS
 from kgen.project import Project
 
 MANIFEST = "kgen-manifest.json"
 _KEY = re.compile(r"[a-z]+/[a-z_][a-z0-9_]*\Z")
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
-_RECORD_KEYS = {"files", "folders", "export", "registered"}
+_RECORD_KEYS = {"files", "folders", "export", "registered", "test"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Record:
     export_file: str | None = None
     export: str | None = None
     registered: str | None = None  # "demo>Huber"
+    # Its test profile, as a build spec's [component.test] holds it; {}: the default.
+    test: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         data = {"files": self.files, "folders": list(self.folders)}
@@ -38,6 +41,8 @@ class Record:
             data["export"] = {"file": self.export_file, "statement": self.export}
         if self.registered is not None:
             data["registered"] = self.registered
+        if self.test:
+            data["test"] = self.test
         return data
 
 
@@ -116,12 +121,19 @@ def _records(data: object, root: Path) -> dict[str, Record]:
             where,
             '"registered" must be a string',
         )
+        test = entry.get("test", {})
+        _expect(
+            isinstance(test, dict) and set(test) <= set(PROFILE_KEYS),
+            where,
+            f'"test" must be an object of {", ".join(PROFILE_KEYS)}',
+        )
         records[name] = Record(
             dict(files),
             tuple(folders),
             export.get("file"),
             export.get("statement"),
             registered,
+            test,
         )
     return records
 

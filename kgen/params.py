@@ -97,6 +97,8 @@ class Param:
             return next(v for v in _OTHER_IDENTIFIERS[t.keras_module] if v != d)
         if t.name == "bool":
             return not d
+        if t.name == "int" and "axis" in self.name:
+            return 1 if d == -1 else -1  # a feature axis of any input
         if t.name == "int":
             return _other_int(d)
         if t.name == "float":
@@ -183,13 +185,13 @@ def parse_param(spec: str, doc: str = "") -> Param:
     if not has_default:
         ptype = ptype or TYPES["float"]
         return Param(name, ptype, ptype.implicit_default, doc)
-    value = _read_literal(raw_default, ptype, where)
+    value = read_literal(raw_default, ptype, where)
     if ptype is None:
         ptype = _infer_type(value, raw_default, where)
-    return Param(name, ptype, _check_value(value, ptype, where), doc)
+    return Param(name, ptype, check_value(value, ptype, where), doc)
 
 
-def _read_literal(raw: str, ptype: ParamType | None, where: str) -> object:
+def read_literal(raw: str, ptype: ParamType | None, where: str) -> object:
     try:
         value = ast.literal_eval(raw)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -224,7 +226,7 @@ def _infer_type(value: object, raw: str, where: str) -> ParamType:
     raise KgenError(f"{where}: cannot infer a type from {raw!r}; write NAME:TYPE={raw}")
 
 
-def _check_value(value: object, ptype: ParamType, where: str) -> object:
+def check_value(value: object, ptype: ParamType, where: str) -> object:
     if value is None:
         return None
     if ptype.keras_module:

@@ -5,7 +5,7 @@ Rendering happens first, outside the project's lock; what depends on the project
 `plan_placements`, which the transaction calls under the lock.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kgen.collisions import refuse_in_folder, refuse_in_project
@@ -58,6 +58,7 @@ def plan_placements(
             files={project.relative(f.path): digest(f.content) for f in own},
             folders=_folders(own, project, records.get(own_key)),
             registered=spec.registered_name,
+            test=spec.profile.to_table(),
         )
         refuse_in_project(spec, own_key, set(record.files), records)
         files += [f for f in placement.files if f not in files]
@@ -67,9 +68,7 @@ def plan_placements(
             if placement.init not in inits:
                 inits[placement.init] = _read_init(placement.init, where)
             inits[placement.init] = with_export(inits[placement.init], statement, where)
-            record = Record(
-                record.files, record.folders, where, statement, record.registered
-            )
+            record = replace(record, export_file=where, export=statement)
         records[own_key] = record
     files += [PlannedFile(i, text, existing="update") for i, text in inits.items()]
     files.append(

@@ -36,6 +36,8 @@ class Request:
     input_shape: str = ""
     output_shape: str = ""
     reference: str = ""
+    # The test profile, as a build spec's [component.test] table (kgen.profile).
+    test: dict[str, object] = field(default_factory=dict)
     out: Path | None = (
         None  # in a project, the kind's subpackage; else the folder run in
     )
@@ -65,6 +67,7 @@ def spec_of(request: Request, project: Project | None) -> ComponentSpec:
         explain=explain,
         user_templates=project.templates if project else None,
         reference=request.reference,
+        test=request.test,
     )
 
 

@@ -15,6 +15,7 @@ from kgen.params import (
     python_literal,
     restate_base_args,
 )
+from kgen.profile import DEFAULT_PROFILE, TestProfile, make_profile
 
 DEFAULT_PACKAGE = "Custom"  # Keras's own default for register_keras_serializable
 _PACKAGE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -36,6 +37,7 @@ class ComponentSpec:
     explain: bool = False  # comments that explain each piece (kgen.explanations)
     user_templates: Path | None = None  # a folder whose templates win over kgen's own
     reference: str = ""  # numpy code of the math the tests compare the component with
+    profile: TestProfile = DEFAULT_PROFILE  # the data and traits of its tests
 
     # What the templates show, worked out here so that they hold layout, not logic.
 
@@ -167,8 +169,10 @@ class ComponentSpec:
     @property
     def sample_args(self) -> str:
         """The ARGS dict of the tests: a value other than the default for each param."""
+        samples = self.profile.samples
         items = (
-            f"{python_literal(p.name)}: {python_literal(p.sample)}" for p in self.params
+            f"{python_literal(p.name)}: {python_literal(samples.get(p.name, p.sample))}"
+            for p in self.params
         )
         return "{" + ", ".join(items) + "}"
 
@@ -184,7 +188,7 @@ class ComponentSpec:
         if self.style == "functional":
             return "build_model()"
         if self.style == "class":
-            return f"{self.names.class_name}(**ARGS)"
+            return self.configured_with("ARGS")
         return f"{self.factory_name}(**ARGS)" if self.params else self.function_name
 
     @property
@@ -196,18 +200,63 @@ class ComponentSpec:
         return self.kind.model_setup
 
     @property
-    def test_layers(self) -> str | None:
-        layers = self.model_setup.layers
-        subject = "function" if self.style == "function" else self.configured
-        return layers.format(subject) if layers is not None else None
+    def example_compile(self) -> str:
+        """A model's compile line in its docstring example, for the profile's target."""
+        target = self.profile.target
+        arguments = ['optimizer="adam"']
+        if target.loss:
+            arguments.append(f'loss="{target.loss}"')
+        if target.metric:
+            arguments.append(f'metrics=["{target.metric}"]')
+        return f"model.compile({', '.join(arguments)})"
 
     @property
-    def test_compile(self) -> str:
-        subject = "function" if self.style == "function" else self.configured
-        return self.model_setup.compile.format(subject)
+    def test_subject(self) -> str:
+        """The component as the tests' build_model makes it, from its `args`."""
+        return "function" if self.style == "function" else self.configured_with("args")
+
+    def configured_with(self, args: str) -> str:
+        return f"{self.names.class_name}(**{args})"
+
+    @property
+    def test_layers(self) -> list[str] | None:
+        """The test model's layers after its inputs: the kind's, a Flatten where the
+        inputs have more than one axis (or are ids), and the profile's head."""
+        layers = self.model_setup.layers
+        if layers is None:
+            return None
+        listed = [layers.format(self.test_subject)] if layers else []
+        if not self.profile.flat_inputs:
+            listed.append("keras.layers.Flatten()")
+        return [*listed, self.profile.target.head]
+
+    @property
+    def test_graph(self) -> str:
+        """`outputs` of a test model of several inputs: its layers called in turn."""
+        source = "inputs"
+        for layer in self.test_layers:
+            source = f"{layer}({source})"
+        return source
+
+    @property
+    def compile_arguments(self) -> str:
+        """compile's arguments: the optimizer, the profile's loss unless the component is
+        the loss, the kind's own (the component as a metric...), a model's metric."""
+        setup, target = self.model_setup, self.profile.target
+        arguments = ["optimizer=optimizer"]
+        if "loss=" not in setup.compile and target.loss:
+            arguments.append(f'loss="{target.loss}"')
+        if setup.compile:
+            arguments.append(setup.compile.format(self.test_subject))
+        if setup.metric and target.metric:
+            arguments.append(f'metrics=["{target.metric}"]')
+        return ", ".join([*arguments, "jit_compile=jit_compile"])
 
     def found_in(self, model: str) -> str:
-        return self.model_setup.found.format(model)
+        found = self.model_setup.found.format(model)
+        if len(self.profile.inputs) > 1:  # a functional model lists its inputs first
+            found = found.replace(".layers[0]", f".layers[{len(self.profile.inputs)}]")
+        return found
 
     @property
     def config_checks(self) -> list[tuple[str, str]]:
@@ -233,7 +282,7 @@ class ComponentSpec:
         """No code or text of the user's own, and kgen's own templates: what renders is
         in black's style wherever it fits (kgen.formatting)."""
         texts = (self.summary, self.input_shape, self.output_shape, self.reference)
-        return not (
+        return self.profile == DEFAULT_PROFILE and not (
             self.bodies
             or self.user_templates
             or any(texts)
@@ -275,6 +324,7 @@ def make_spec(
     explain: bool = False,
     user_templates: Path | None = None,
     reference: str = "",
+    test: dict[str, object] | None = None,
 ) -> ComponentSpec:
     the_kind = kind_named(kind)
     style = the_kind.style_named(style)
@@ -296,24 +346,23 @@ def make_spec(
         raise KgenError(
             f"--package {package!r} is not a package name; use letters, digits, '_' and '.'"
         )
+    bodies = check_bodies(
+        the_kind.methods_of(style), f"a {kind} ({style} style)", names, bodies or {}
+    )
     return ComponentSpec(
         kind=the_kind,
         names=names,
         params=tuple(parsed),
         package=package,
         summary=_one_line(summary, "summary"),
-        bodies=check_bodies(
-            the_kind.methods_of(style),
-            f"a {kind} ({style} style)",
-            names,
-            bodies or {},
-        ),
+        bodies=bodies,
         input_shape=_docstring_text(input_shape, "input_shape"),
         output_shape=_docstring_text(output_shape, "output_shape"),
         style=style,
         explain=explain,
         user_templates=user_templates,
         reference=_reference(reference, names),
+        profile=make_profile(test, kind, style, tuple(parsed), bodies),
     )
 
 

@@ -65,7 +65,7 @@ def penalty_kind(tmp_path_factory):
             methods=("init", "__call__"),
             math_method="__call__",
             model_setup=ModelSetup(
-                "keras.layers.Dense(4, kernel_regularizer={}), keras.layers.Dense(1)",
+                "keras.layers.Dense(4, kernel_regularizer={})",
                 found="{}.layers[0].kernel_regularizer",
             ),
             base_attributes=frozenset({"from_config", "get_config"}),

@@ -1,7 +1,7 @@
 """Property-based tests: random requests, valid and invalid, through the whole pipeline.
 
 A valid request (any kind, a CamelCase or snake_case name, zero to six params of every type
-with random defaults, awkward strings included) must give a module that parses, that black
+with random defaults, awkward strings included, a test profile) must give a module that parses, that black
 leaves as it is (also where kgen skipped black, its docstring examples included), that imports, whose component builds from its defaults and works, and whose
 config round-trips. An invalid request must be refused with one clear line, writing nothing.
 The default run draws a few dozen requests; `pytest -m heavy` draws several hundred.
@@ -94,7 +94,27 @@ def valid_requests(draw):
             else:
                 params.append(f"{name}:{type_name}={python_literal(default)}")
     style = draw(st.sampled_from(KINDS[kind].styles))
-    return kind, draw(class_names()), params, style, draw(st.booleans())
+    test = draw(profiles(kind))
+    return kind, draw(class_names()), params, style, draw(st.booleans()), test
+
+
+@st.composite
+def profiles(draw, kind):
+    """A test profile that needs no body: any target a default body takes, float inputs
+    of one to three axes (one for a model's default Dense), and randomness in training.
+    """
+    table = {}
+    targets = ["regression", "regression:3", "binary", "onehot:4"]
+    if kind not in ("loss", "metric"):  # their default math compares values one by one
+        targets.append("labels:3")
+    if draw(st.booleans()):
+        table["target"] = draw(st.sampled_from(targets))
+    shapes = ["6", "4:float64"] + ([] if kind == "model" else ["3,5", "2,3,4:float16"])
+    if draw(st.booleans()):
+        table["inputs"] = [draw(st.sampled_from(shapes))]
+    if kind in ("layer", "model") and draw(st.booleans()):
+        table["stochastic"] = True
+    return table
 
 
 def exercise(component, kind):
@@ -142,8 +162,8 @@ def import_file(path):
 
 
 def check_valid(drawn):
-    kind, name, params, style, explain = drawn
-    spec = make_spec(kind, name, params, style=style, explain=explain)
+    kind, name, params, style, explain, test = drawn
+    spec = make_spec(kind, name, params, style=style, explain=explain, test=test)
     try:
         sources = (module_source(spec), generate.test_source(spec, Target(Path("."))))
     except KgenError as error:  # a NAME the rendered code binds itself, such as `x`
@@ -184,7 +204,7 @@ def check_valid(drawn):
 @QUICK
 @given(valid_requests())
 # Rare draws that once broke the default layer body (a 1-D weight): always tried.
-@example(("layer", "Rotation", ["p_init:initializer=orthogonal"], "class", False))
+@example(("layer", "Rotation", ["p_init:initializer=orthogonal"], "class", False, {}))
 @example(
     (
         "layer",
@@ -192,6 +212,7 @@ def check_valid(drawn):
         ["p_init:initializer=identity", "p_act:activation=gelu"],
         "class",
         True,
+        {},
     )
 )
 def test_valid_requests_give_working_components(drawn):

@@ -1,0 +1,365 @@
+"""The test profile of a component: the data its generated tests feed it, and what they may
+compare. Declared by `[component.test]` in a build spec or by `--input`, `--target`,
+`--stochastic`, `--per-batch`, `--metric` and `--sample` on the command line; by default the
+tests feed float inputs of shape (4,) and a float target of shape (1,), as most components
+take.
+
+Everything here is validated once and turned into the Python source the test templates show:
+the arrays of `make_data`, the model's inputs and head, the compiled loss.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from kgen.errors import KgenError
+from kgen.params import Param, check_value, python_literal, read_literal
+
+BATCH = 32
+FLOAT_DTYPES = ("float16", "float32", "float64")
+INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8")
+DTYPES = (*FLOAT_DTYPES, *INT_DTYPES, "bool")
+TARGETS = "regression[:N] | binary | labels:K | onehot:K | none"
+KEYS = ("inputs", "target", "stochastic", "per_sample", "metrics", "samples")
+_DIMS = re.compile(r"[1-9][0-9]{0,4}(,[1-9][0-9]{0,4}){0,3}\Z")
+_METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of the test model: its shape without the batch axis, its dtype, and for
+    integer ids an exclusive upper bound."""
+
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+    high: int | None = None
+
+    @property
+    def text(self) -> str:
+        """As the user writes it: `12:int32:1000`."""
+        dims = ",".join(map(str, self.shape))
+        return ":".join([dims, self.dtype] + ([str(self.high)] if self.high else []))
+
+    @property
+    def array(self) -> str:
+        """numpy source of a batch of it, drawn from `rng`."""
+        size = python_literal((BATCH, *self.shape))
+        if self.dtype in FLOAT_DTYPES:
+            return f'rng.normal(size={size}).astype("{self.dtype}")'
+        high = 2 if self.dtype == "bool" else self.high
+        return f'rng.integers(0, {high}, size={size}).astype("{self.dtype}")'
+
+    @property
+    def keras_input(self) -> str:
+        dtype = "" if self.dtype == "float32" else f', dtype="{self.dtype}"'
+        return f"keras.Input(shape={python_literal(self.shape)}{dtype})"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the test model learns: its head, its loss and the targets make_data draws."""
+
+    kind: str = "regression"  # regression | binary | labels | onehot | none
+    width: int = 1  # outputs of a regression, classes of the others
+
+    @property
+    def text(self) -> str:
+        if self.kind in ("binary", "none"):
+            return self.kind
+        return f"{self.kind}:{self.width}"
+
+    @property
+    def head(self) -> str:
+        """The model's last layer (an unsupervised model's output is its own)."""
+        if self.kind in ("regression", "none"):
+            return f"keras.layers.Dense({self.width})"
+        if self.kind == "binary":
+            return 'keras.layers.Dense(1, activation="sigmoid")'
+        return f'keras.layers.Dense({self.width}, activation="softmax")'
+
+    @property
+    def loss(self) -> str | None:
+        return {
+            "regression": "mse",
+            "binary": "binary_crossentropy",
+            "labels": "sparse_categorical_crossentropy",
+            "onehot": "categorical_crossentropy",
+        }.get(self.kind)
+
+    @property
+    def metric(self) -> str | None:
+        """The compiled metric a model's tests look for."""
+        return {"regression": "mae", "none": None}.get(self.kind, "accuracy")
+
+    @property
+    def array(self) -> str:
+        """numpy source of a batch of targets, drawn from `rng`."""
+        if self.kind == "regression":
+            return f'rng.normal(size=({BATCH}, {self.width})).astype("float32")'
+        if self.kind == "binary":
+            return f'rng.integers(0, 2, size=({BATCH}, 1)).astype("float32")'
+        if self.kind == "labels":
+            return f'rng.integers(0, {self.width}, size=({BATCH},)).astype("int32")'
+        if self.kind == "onehot":
+            eye = f'np.eye({self.width}, dtype="float32")'
+            return f"{eye}[rng.integers(0, {self.width}, size={BATCH})]"
+        return "None"
+
+    @property
+    def predictions(self) -> str:
+        """numpy source of a batch of what a model with this head predicts."""
+        rng = "np.random.default_rng(1)"
+        if self.kind == "regression":
+            return f'{rng}.normal(size=({BATCH}, {self.width})).astype("float32")'
+        if self.kind == "binary":
+            return f'{rng}.uniform(0.05, 0.95, size=({BATCH}, 1)).astype("float32")'
+        logits = f'{rng}.normal(size=({BATCH}, {self.width})).astype("float32")'
+        return f"keras.ops.convert_to_numpy(keras.ops.softmax({logits}))"
+
+
+@dataclass(frozen=True)
+class TestProfile:
+    """The data and traits the generated tests take for one component."""
+
+    __test__ = False  # not a pytest class, whatever the folder it is imported in
+
+    inputs: tuple[Input, ...] = (Input((4,)),)
+    target: Target = Target()
+    stochastic: bool = False  # random in training: compare in inference mode only
+    per_sample: bool = True  # a loss: one value per sample (False: one per batch)
+    metrics: tuple[str, ...] = ("loss",)  # the history keys training must report
+    samples: dict[str, object] = field(default_factory=dict)  # test values of params
+
+    @property
+    def flat_inputs(self) -> bool:
+        """One float input of one axis: no Flatten needed before the head."""
+        return (
+            len(self.inputs) == 1
+            and len(self.inputs[0].shape) == 1
+            and self.inputs[0].dtype in FLOAT_DTYPES
+        )
+
+    @property
+    def x_source(self) -> str:
+        arrays = [each.array for each in self.inputs]
+        return arrays[0] if len(arrays) == 1 else "[" + ", ".join(arrays) + "]"
+
+    @property
+    def keras_inputs(self) -> str:
+        items = [each.keras_input for each in self.inputs]
+        return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
+
+    @property
+    def input_shapes(self) -> str:
+        """The shapes with the batch axis, as `build` and `compute_output_shape` take them."""
+        shapes = [python_literal((None, *each.shape)) for each in self.inputs]
+        return shapes[0] if len(shapes) == 1 else "[" + ", ".join(shapes) + "]"
+
+    @property
+    def description(self) -> list[str]:
+        """What the test module's docstring says of the profile: the data, and each
+        comparison a trait changes, with the reason."""
+        said = []
+        if self.inputs != TestProfile.inputs or self.target != Target():
+            inputs = ", ".join(each.text for each in self.inputs)
+            said.append(f"Data: inputs {inputs}; target {self.target.text}.")
+        if self.stochastic:
+            said.append(
+                "Random in training: outputs are compared in inference mode; the XLA "
+                "and two-device checks compare inference outputs on the same weights, "
+                "since each run draws its own randomness."
+            )
+        if not self.per_sample:
+            said.append(
+                "A loss of the whole batch: there is no per-sample shape, reduction or "
+                "sample weight to test; the two-device check compares with one device "
+                "computing it on each device's part of the batch."
+            )
+        if self.metrics != ("loss",):
+            said.append(f"Training reports {', '.join(self.metrics)}.")
+        return said
+
+    def to_table(self) -> dict[str, object]:
+        """The profile as a build spec's `[component.test]` holds it: only what differs
+        from the default."""
+        table: dict[str, object] = {}
+        if self.inputs != TestProfile.inputs:
+            table["inputs"] = [each.text for each in self.inputs]
+        if self.target != Target():
+            table["target"] = self.target.text
+        if self.stochastic:
+            table["stochastic"] = True
+        if not self.per_sample:
+            table["per_sample"] = False
+        if self.metrics != ("loss",):
+            table["metrics"] = list(self.metrics)
+        if self.samples:
+            table["samples"] = dict(self.samples)
+        return table
+
+
+DEFAULT_PROFILE = TestProfile()
+
+
+def parse_input(text: object) -> Input:
+    where = f"--input {text!r}"
+    if not isinstance(text, str):
+        raise KgenError(f"{where}: expected SHAPE:DTYPE[:HIGH], such as 12:int32:1000")
+    dims, _, rest = text.strip().partition(":")
+    dtype, _, high = rest.partition(":")
+    dtype = dtype or "float32"
+    if not _DIMS.match(dims):
+        raise KgenError(
+            f"{where}: the shape must be 1 to 4 positive sizes joined by ',', "
+            "without the batch axis, such as 12 or 10,8"
+        )
+    if dtype not in DTYPES:
+        raise KgenError(
+            f"{where}: unknown dtype {dtype!r}; expected one of: {', '.join(DTYPES)}"
+        )
+    shape = tuple(int(d) for d in dims.split(","))
+    if dtype in INT_DTYPES:
+        if not high.isdigit() or int(high) < 1:
+            raise KgenError(
+                f"{where}: integer inputs need an exclusive upper bound for their ids, "
+                f"such as {dims}:{dtype}:1000"
+            )
+        return Input(shape, dtype, int(high))
+    if high:
+        raise KgenError(f"{where}: only integer inputs take an upper bound")
+    return Input(shape, dtype)
+
+
+def parse_target(text: object) -> Target:
+    where = f"--target {text!r}"
+    if not isinstance(text, str):
+        raise KgenError(f"{where}: expected one of: {TARGETS}")
+    kind, colon, width = text.strip().partition(":")
+    if kind in ("binary", "none") and not colon:
+        return Target(kind)
+    if kind == "regression" and not colon:
+        return Target()
+    if kind in ("regression", "labels", "onehot") and width.isdigit():
+        least = 1 if kind == "regression" else 2
+        if least <= int(width) <= 10_000:
+            return Target(kind, int(width))
+        raise KgenError(
+            f"{where}: {kind} needs {least} to 10000 {'outputs' if least == 1 else 'classes'}"
+        )
+    raise KgenError(f"{where}: expected one of: {TARGETS}")
+
+
+def parse_sample(text: str) -> tuple[str, object]:
+    """`--sample groups=2`: a param's name and its test value, read as a literal."""
+    name, equals, raw = text.partition("=")
+    if not equals or not name.strip():
+        raise KgenError(f"--sample {text!r}: expected NAME=VALUE, such as groups=2")
+    return name.strip(), read_literal(raw.strip(), None, f"--sample {text!r}")
+
+
+def make_profile(
+    table: dict[str, object] | None,
+    kind: str,
+    style: str,
+    params: tuple[Param, ...],
+    bodies: dict[str, str],
+) -> TestProfile:
+    """The validated profile of a component, from a `[component.test]` table (the command
+    line's options come as the same table)."""
+    table = dict(table or {})
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise KgenError(
+            f"test: unknown keys {', '.join(unknown)}; allowed: {', '.join(KEYS)}"
+        )
+    inputs = table.get("inputs", [i.text for i in DEFAULT_PROFILE.inputs])
+    if not isinstance(inputs, list) or not inputs:
+        raise KgenError("test: inputs must be a list of SHAPE:DTYPE[:HIGH] strings")
+    for flag in ("stochastic", "per_sample"):
+        if not isinstance(table.get(flag, False), bool):
+            raise KgenError(f"test: {flag} must be true or false")
+    metrics = table.get("metrics", ["loss"])
+    if (
+        not isinstance(metrics, list)
+        or not metrics
+        or not all(isinstance(m, str) and _METRIC.match(m) for m in metrics)
+    ):
+        raise KgenError("test: metrics must be a list of metric names, such as d_loss")
+    samples = table.get("samples", {})
+    if not isinstance(samples, dict):
+        raise KgenError("test: samples must be a table of NAME = VALUE")
+    profile = TestProfile(
+        inputs=tuple(map(parse_input, inputs)),
+        target=parse_target(table.get("target", "regression")),
+        stochastic=table.get("stochastic", False),
+        per_sample=table.get("per_sample", True),
+        metrics=tuple(metrics),
+        samples=_checked_samples(samples, params),
+    )
+    _check_fits_the_kind(profile, kind, style, bodies)
+    return profile
+
+
+def _checked_samples(
+    samples: dict[str, object], params: tuple[Param, ...]
+) -> dict[str, object]:
+    by_name = {param.name: param for param in params}
+    checked = {}
+    for name, value in samples.items():
+        if name not in by_name:
+            known = ", ".join(by_name) or "none"
+            raise KgenError(f"--sample {name}: no such param (the params: {known})")
+        checked[name] = check_value(value, by_name[name].type, f"--sample {name}")
+    return checked
+
+
+# What a profile asks of the component's kind, and of the default bodies it keeps.
+def _check_fits_the_kind(
+    profile: TestProfile, kind: str, style: str, bodies: dict[str, str]
+) -> None:
+    takes_data = kind in ("layer", "model")
+    one_float = len(profile.inputs) == 1 and profile.inputs[0].dtype in FLOAT_DTYPES
+    if not takes_data and not one_float:
+        raise KgenError(
+            f"--input: a {kind} is tested inside a model whose first layer is Dense: "
+            "one float input (several inputs and integer ids are for layers and models)"
+        )
+    if kind == "layer" and not one_float and "call" not in bodies:
+        raise KgenError(
+            "--input: the default call multiplies one float input by a kernel; "
+            "give build and call bodies for these inputs (a build spec's bodies)"
+        )
+    if kind == "model" and not profile.flat_inputs and "call" not in bodies:
+        raise KgenError(
+            "--input: the default model is a Dense layer on one float input of one "
+            "axis; give build and call bodies for these inputs (a build spec's bodies, "
+            "class style)"
+        )
+    own_steps = {"train_step", "test_step"} <= set(bodies)
+    if profile.target.kind == "none" and not (kind == "model" and own_steps):
+        raise KgenError(
+            "--target none: only a model whose own train_step and test_step compute "
+            "its loss trains without targets; give both bodies"
+        )
+    math = {"loss": "call", "metric": "update_state"}.get(kind)
+    if (
+        profile.target.kind == "labels"
+        and math
+        and not {math, "function"} & set(bodies)
+    ):
+        raise KgenError(
+            f"--target {profile.target.text}: the default {math} compares y_pred with "
+            f"y_true value by value; give {math} (and its reference) for sparse labels"
+        )
+    if profile.stochastic and not takes_data:
+        raise KgenError("--stochastic: only a layer or a model is random in training")
+    if not profile.per_sample and kind != "loss":
+        raise KgenError("--per-batch: only a loss is computed per batch")
+    if not profile.per_sample and not {"call", "function"} & set(bodies):
+        raise KgenError(
+            "--per-batch: the default call gives one loss per sample; give call "
+            "(and its reference) for a loss of the whole batch"
+        )
+    if profile.metrics != ("loss",) and kind != "model":
+        raise KgenError(
+            "--metric: only a model's train_step reports metrics of its own"
+        )

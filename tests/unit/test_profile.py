@@ -1,0 +1,208 @@
+"""The test profile: what it accepts, what it refuses (one line, nothing written), and how it
+reaches the generated tests."""
+
+import json
+
+import pytest
+
+from kgen.errors import KgenError
+from kgen.params import parse_param
+from kgen.profile import DEFAULT_PROFILE, Input, Target, parse_input, parse_target
+from kgen.spec import make_spec
+
+OWN_LAYER = {"build": "pass", "call": "return inputs"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4", Input((4,))),
+        ("10,8:float16", Input((10, 8), "float16")),
+        ("12:int32:1000", Input((12,), "int32", 1000)),
+        ("3:bool", Input((3,), "bool")),
+    ],
+)
+def test_inputs_are_read_as_written(text, expected):
+    assert parse_input(text) == expected
+    assert parse_input(expected.text) == expected  # and written back the same
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("12:int32", "integer inputs need an exclusive upper bound"),
+        ("12:int32:0", "integer inputs need an exclusive upper bound"),
+        ("12:float32:10", "only integer inputs take an upper bound"),
+        ("0", "positive sizes"),
+        ("None,4", "positive sizes"),
+        ("12:complex64", "unknown dtype 'complex64'"),
+        ("1,2,3,4,5", "1 to 4 positive sizes"),
+    ],
+)
+def test_bad_inputs_are_refused_by_name(text, message):
+    with pytest.raises(KgenError, match=message):
+        parse_input(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "head", "loss"),
+    [
+        ("regression", "keras.layers.Dense(1)", "mse"),
+        ("regression:3", "keras.layers.Dense(3)", "mse"),
+        (
+            "binary",
+            'keras.layers.Dense(1, activation="sigmoid")',
+            "binary_crossentropy",
+        ),
+        (
+            "labels:5",
+            'keras.layers.Dense(5, activation="softmax")',
+            "sparse_categorical_crossentropy",
+        ),
+        (
+            "onehot:2",
+            'keras.layers.Dense(2, activation="softmax")',
+            "categorical_crossentropy",
+        ),
+        ("none", "keras.layers.Dense(1)", None),
+    ],
+)
+def test_each_target_has_its_head_and_loss(text, head, loss):
+    target = parse_target(text)
+    assert (target.head, target.loss) == (head, loss)
+    assert parse_target(target.text) == target
+
+
+@pytest.mark.parametrize("text", ["labels", "labels:1", "onehot:x", "classes:3", "", 3])
+def test_bad_targets_are_refused(text):
+    with pytest.raises(KgenError, match="--target"):
+        parse_target(text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "test", "bodies", "message"),
+    [
+        ("loss", {"inputs": ["12:int32:9"]}, {}, "integer ids are for layers"),
+        ("metric", {"inputs": ["4", "4"]}, {}, "several inputs"),
+        ("layer", {"inputs": ["12:int32:9"]}, {}, "give build and call bodies"),
+        ("model", {"inputs": ["10,4"]}, {}, "give build and call bodies"),
+        ("layer", {"target": "none"}, {}, "only a model"),
+        ("loss", {"target": "labels:3"}, {}, "give call"),
+        ("metric", {"target": "labels:3"}, {}, "give update_state"),
+        ("loss", {"stochastic": True}, {}, "only a layer or a model"),
+        ("layer", {"per_sample": False}, OWN_LAYER, "only a loss"),
+        ("loss", {"per_sample": False}, {}, "give call"),
+        ("layer", {"metrics": ["d_loss"]}, {}, "only a model"),
+        ("model", {"metrics": ["Bad name"]}, {}, "metric names"),
+        ("loss", {"stochastic": "yes"}, {}, "stochastic must be true or false"),
+        ("loss", {"input": ["4"]}, {}, "unknown keys input"),
+        ("loss", {"samples": {"nope": 1}}, {}, "no such param"),
+        ("loss", {"samples": {"threshold": "x"}}, {}, "not a float"),
+    ],
+)
+def test_a_profile_that_does_not_fit_the_component_is_refused(
+    kind, test, bodies, message
+):
+    params = ["threshold"] if kind == "loss" else []
+    with pytest.raises(KgenError, match=message):
+        make_spec(kind, "Thing", params, bodies=bodies, test=test)
+
+
+def test_samples_replace_the_generated_test_values():
+    spec = make_spec(
+        "layer",
+        "Groups",
+        ["groups:int=32", "epsilon=0.001"],
+        test={"samples": {"groups": 2}},
+    )
+    assert spec.sample_args == '{"groups": 2, "epsilon": 0.0005}'
+
+
+@pytest.mark.parametrize(("default", "sample"), [(-1, 1), (1, -1), (0, -1), (2, -1)])
+def test_an_axis_sample_stays_a_feature_axis(default, sample):
+    # -1 and 1 are feature axes of any input with a batch axis; -2 or 0 may be the batch.
+    assert parse_param(f"axis:int={default}").sample == sample
+
+
+def test_the_default_profile_is_todays_data():
+    spec = make_spec("loss", "Huber", ["threshold"])
+    assert spec.profile == DEFAULT_PROFILE
+    assert spec.profile.inputs == (Input((4,)),)
+    assert spec.profile.target == Target("regression", 1)
+    assert spec.profile.to_table() == {}
+
+
+def test_a_profile_reaches_the_test_model():
+    spec = make_spec(
+        "layer",
+        "TokenEmbedding",
+        bodies=OWN_LAYER,
+        test={"inputs": ["12:int32:1000"], "target": "labels:3"},
+    )
+    assert spec.profile.x_source == (
+        'rng.integers(0, 1000, size=(32, 12)).astype("int32")'
+    )
+    assert spec.test_layers == [
+        "TokenEmbedding(**args)",
+        "keras.layers.Flatten()",
+        'keras.layers.Dense(3, activation="softmax")',
+    ]
+    assert 'loss="sparse_categorical_crossentropy"' in spec.compile_arguments
+    assert spec.profile.to_table() == {
+        "inputs": ["12:int32:1000"],
+        "target": "labels:3",
+    }
+
+
+def test_a_bad_option_is_one_line_and_writes_nothing(kgen, tmp_path):
+    for args in (
+        ["--input", "12:int32"],
+        ["--target", "labels"],
+        ["--stochastic"],
+        ["--sample", "nope=1"],
+        ["--sample", "threshold"],
+    ):
+        result = kgen("loss", "Huber", "-p", "threshold", *args)
+        assert result.returncode == 1, args
+        assert (
+            result.stderr.startswith("kgen: error: ") and result.stderr.count("\n") == 1
+        ), result.stderr
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_line_and_a_build_spec_give_the_same_component(kgen, tmp_path):
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "spec").mkdir()
+    options = ["--target", "binary", "--sample", "threshold=0.25"]
+    assert (
+        kgen(
+            "loss", "Focal", "-p", "threshold", *options, cwd=tmp_path / "cli"
+        ).returncode
+        == 0
+    )
+    (tmp_path / "spec" / "spec.toml").write_text(
+        '[[component]]\nkind = "loss"\nname = "Focal"\nparams = ["threshold"]\n'
+        '[component.test]\ntarget = "binary"\nsamples = { threshold = 0.25 }\n'
+    )
+    assert kgen("build", tmp_path / "spec" / "spec.toml").returncode == 0
+    for name in ("focal.py", "test_focal.py"):
+        assert (tmp_path / "cli" / name).read_text() == (
+            tmp_path / "spec" / name
+        ).read_text()
+    assert '"threshold": 0.25' in (tmp_path / "cli" / "test_focal.py").read_text()
+
+
+def test_the_manifest_records_each_components_profile(kgen, tmp_path):
+    assert kgen("new", "demo").returncode == 0
+    project = tmp_path / "demo"
+    options = ["--target", "binary", "--sample", "gamma=1.0"]
+    assert (
+        kgen("loss", "Focal", "-p", "gamma=2.0", *options, cwd=project).returncode == 0
+    )
+    assert kgen("loss", "Plain", cwd=project).returncode == 0
+    records = json.loads((project / "kgen-manifest.json").read_text())["components"]
+    assert records["loss/focal"]["test"] == {
+        "target": "binary",
+        "samples": {"gamma": 1.0},
+    }
+    assert "test" not in records["loss/plain"]  # the default profile

@@ -218,8 +218,19 @@ def render(
 
 def render_support(template: str, user_templates: Path | None = None) -> str:
     """A file that is the same for every component, such as the tests' conftest.py."""
+    from kgen.contracts import failure_texts
+
+    bases = {}
+    for (
+        kind
+    ) in KINDS.values():  # the first kind of a base names it: layer, not activation
+        bases.setdefault(kind.base, kind.name)
     try:
-        return environment(user_templates).get_template(template).render()
+        return (
+            environment(user_templates)
+            .get_template(template)
+            .render(contracts=failure_texts(), kinds={v: k for k, v in bases.items()})
+        )
     except Exception as error:  # noqa: BLE001 (as in render)
         raise KgenError(_where(error, template)) from None
 

@@ -1,13 +1,53 @@
-"""pytest setup for the tests kgen generates: the `heavy` marker.
+"""pytest setup for the tests kgen generates: the `heavy` marker, and what a failed test
+proves.
 
 Heavy tests (a fresh process, XLA, two devices, mixed precision) take longer, so they are
 skipped unless asked for: `KGEN_HEAVY=1 pytest` runs every test, `pytest -m heavy` runs
-the heavy ones alone.
+the heavy ones alone. A failed contract test's report ends with what it proves, where to
+look, and the usual mistake there.
 """
 
+import functools
+import inspect
 import os
 
 import pytest
+
+# What each contract test proves and where to look when it fails.
+CONTRACTS = {
+    "test_get_config_round_trip": "get_config must hold every constructor argument as given, and from_config rebuild the same. Look at __init__ and get_config. The usual mistake: leaving a constructor argument out of get_config; then none at once: the object rebuilt from its config (a loaded model's) silently takes that argument's default.",
+    "test_serializes_by_its_registered_name": "Keras must find the component by its registered name, through JSON. Look at the register_keras_serializable line. The usual mistake: leaving the decorator out (or not importing the module before loading); then load_model fails: 'Could not locate class ...'.",
+    "test_trains": "A small model using it must train on the profile's data: finite losses, weights that change. Look at the math: a NaN, an op without a gradient, a dtype or shape the data does not fit (the test profile declares the data).",
+    "test_saved_model_loads_without_custom_objects": "A model saved to .keras must load without custom_objects and predict the same. Look at the registration, get_config and build. The usual mistake: leaving the decorator out (or not importing the module before loading); then load_model fails: 'Could not locate class ...'.",
+    "test_computes_the_reference_math": "The component must compute what reference() computes in numpy on the same inputs. Look at the body and reference(): edit the two together.",
+    "test_honours_reduction_and_sample_weight": "call must return one loss per sample, which the base class weighs and reduces. Look at call: no mean over the batch (a loss of the whole batch: --per-batch). The usual mistake: averaging over the batch inside call; then none, silently: reduction='none' gives a single value, not one per sample.",
+    "test_returns_one_loss_per_sample": "The function must return one loss per sample. Look at the function: no mean over the batch. The usual mistake: averaging over the batch inside call; then none, silently: reduction='none' gives a single value, not one per sample.",
+    "test_accumulates_over_updates_and_resets": "Updates must accumulate, and reset_state start afresh. Look at update_state (assign_add to the state) and reset_state. The usual mistake: overriding reset_states (plural), the Keras 2 name; then none, silently: Keras 3 never calls it, so the state is never reset.",
+    "test_a_zero_sample_weight_leaves_the_sample_out": "A sample of weight 0 must count for nothing. Look at update_state's use of sample_weight.",
+    "test_state_is_kept_in_variables": "The metric's state must be in its variables, which tf.distribute sums. Look at __init__ (add_variable) and update_state.",
+    "test_output_shape_matches_compute_output_shape": "compute_output_shape must announce the shape call returns. Look at compute_output_shape.",
+    "test_config_is_plain_json": "get_config must return plain JSON: Keras objects serialized. Look at get_config.",
+    "test_is_the_same_at_inference": "Random in training only: with training=False, two calls must agree. Look at call: draw only when training is true.",
+    "test_evaluate_runs_its_test_step": "evaluate must run the model's test_step and report the compiled metrics. Look at test_step.",
+    "test_loads_in_a_fresh_process": "A saved model must load, and predict the same, in a process that imports only the component's module. Look at the registration: the module must register what the model names. The usual mistake: leaving the decorator out (or not importing the module before loading); then load_model fails: 'Could not locate class ...'.",
+    "test_trains_the_same_with_xla": "Training compiled with XLA must reach what eager training reaches. Look at Python-side state or randomness in the math (a random component: --stochastic).",
+    "test_trains_on_two_devices": "Training on two devices must match one device: history, weights, evaluation. Look at state outside variables, a loss not divided among the devices, a loss metric updated with the divided loss.",
+    "test_runs_in_mixed_precision": "Under mixed_float16 the layer must compute in float16 with float32 weights, and train. Look at build (add_weight without a dtype) and call (no hard-coded float32).",
+    "test_train_step_scales_the_loss_for_mixed_precision": "train_step must scale the loss for a LossScaleOptimizer. Look at train_step: optimizer.scale_loss before the gradients. The usual mistake: taking the gradients of the unscaled loss; then none, silently: under mixed precision the updates come out far too small.",
+    "test_trains_in_mixed_precision": "The model must train under mixed_float16. Look at train_step and call (no hard-coded float32). The usual mistake: taking the gradients of the unscaled loss; then none, silently: under mixed precision the updates come out far too small.",
+}
+# Each kind of component kgen generates, by its base class: `kgen explain KIND` tells more.
+KINDS = {
+    "loss": "keras.losses.Loss",
+    "layer": "keras.layers.Layer",
+    "metric": "keras.metrics.Metric",
+    "regularizer": "keras.regularizers.Regularizer",
+    "initializer": "keras.initializers.Initializer",
+    "constraint": "keras.constraints.Constraint",
+    "model": "keras.Model",
+    "callback": "keras.callbacks.Callback",
+    "optimizer": "keras.optimizers.Optimizer",
+}
 
 
 def pytest_configure(config):
@@ -23,3 +63,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("heavy"):
             item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    contract = CONTRACTS.get(getattr(item, "originalname", item.name))
+    if report.failed and contract and hasattr(report.longrepr, "addsection"):
+        more = f"More: kgen explain {kind_tested_by(item.module)}"
+        report.longrepr.addsection("what this test proves", f"{contract}\n{more}")
+
+
+def kind_tested_by(module):
+    """The kind of the component class a test module imports; KIND for a function."""
+    import keras
+
+    found = {}
+    for value in vars(module).values():
+        for name, base in KINDS.items():
+            base_class = functools.reduce(getattr, base.split(".")[1:], keras)
+            if inspect.isclass(value) and issubclass(value, base_class):
+                found[name] = len(base_class.__mro__)  # the most specific base wins
+    return max(found, key=found.get) if found else "KIND"

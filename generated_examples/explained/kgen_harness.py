@@ -39,7 +39,10 @@ folder, module_root, module_name = sys.argv[1:]
 sys.path.insert(0, module_root)
 importlib.import_module(module_name)
 model = keras.saving.load_model(f"{folder}/model.keras")
-np.save(f"{folder}/predicted.npy", model.predict(np.load(f"{folder}/x.npy"), verbose=0))
+inputs = np.load(f"{folder}/x.npz")  # arr_0, arr_1, ...: one per model input
+x = [inputs[f"arr_{i}"] for i in range(len(inputs.files))]
+x = x[0] if len(x) == 1 else x
+np.save(f"{folder}/predicted.npy", model.predict(x, verbose=0))
 """
 
 
@@ -49,7 +52,7 @@ def loads_in_a_fresh_process(component, build_model, make_data, folder):
     model = build_model()
     model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     model.save(folder / "model.keras")
-    np.save(folder / "x.npy", x)
+    np.savez(folder / "x.npz", *(x if isinstance(x, list) else [x]))
     module_name = component.__module__
     module_file = Path(sys.modules[module_name].__file__).resolve()
     module_root = module_file.parents[module_name.count(".")]

@@ -1,8 +1,13 @@
 """Components ported the way their authors use them, each with a test profile (profiles/
-spec.toml: a token embedding on integer ids with sparse labels, a dropout layer, a binary
-focal loss, a label accuracy and a per-class recall metric, a one-hot classifier model, a
-loss of the whole batch): their generated tests pass, and fail on the classic mistake the
-profile exists for."""
+spec.toml: a token embedding on integer ids with sparse labels, a dropout layer, keras-io's
+VAE sampling layer on two inputs, a binary focal loss, a label accuracy and a per-class
+recall metric, a one-hot classifier model, a loss of the whole batch): their generated
+tests pass, and fail on the classic mistake the profile exists for.
+
+kgen found one mistake in a published component this way: keras-io's sampling layer draws
+float32 noise, which fails under mixed precision; the ported one draws in its inputs'
+dtype.
+"""
 
 import re
 import tomllib
@@ -22,6 +27,18 @@ MISTAKES = [
         "RandomDrop",
         "call",
         "return keras.random.dropout(inputs, self.rate, seed=self.seed_generator)",
+        "test_is_the_same_at_inference",
+    ),
+    # keras-io's VAE sampling layer as published: it draws at inference too, so a saved
+    # encoder never gives the same code twice.
+    (
+        "Sampling",
+        "call",
+        """
+z_mean, z_log_var = inputs
+epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+""",
         "test_is_the_same_at_inference",
     ),
     # A per-class metric that sums over the classes too: the scalar is broadcast into
@@ -55,6 +72,8 @@ def test_profiled_components_pass_their_fast_tests(tmp_path):
         "test_token_embedding.py::test_computes_the_reference_math",
         "test_token_embedding.py::test_trains[defaults]",
         "test_random_drop.py::test_is_the_same_at_inference",
+        "test_sampling.py::test_is_the_same_at_inference",
+        "test_sampling.py::test_output_shape_matches_compute_output_shape",
         "test_binary_focal.py::test_computes_the_reference_math",
         "test_label_accuracy.py::test_computes_the_reference_math",
         "test_macro_recall.py::test_computes_the_reference_math",
@@ -70,7 +89,9 @@ def test_profiled_components_pass_their_heavy_tests(tmp_path):
     build(tmp_path, SPEC.read_text(encoding="utf-8"))
     # Where a trait changes what the heavy tests compare, and integer inputs in mixed
     # precision; the rest is what every component gets (and slow).
-    traits = "random_drop or centered_squares or (token_embedding and mixed)"
+    traits = (
+        "random_drop or sampling or centered_squares or (token_embedding and mixed)"
+    )
     result = run_pytest(tmp_path, "-rf", "-m", "heavy", "-k", traits, heavy=True)
     assert result.returncode == 0, result.stdout[-3000:]
 
@@ -96,6 +117,10 @@ def test_the_mistake_the_profile_exists_for_is_caught(
     assert re.search(rf"FAILED test_\w+\.py::{test}\b", result.stdout), result.stdout[
         -3000:
     ]
+    # The report says what the test proves and where to read more.
+    kind = "metric" if name == "MacroRecall" else "layer"
+    assert "what this test proves" in result.stdout
+    assert f"More: kgen explain {kind}" in result.stdout
 
 
 @pytest.mark.heavy

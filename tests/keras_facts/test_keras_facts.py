@@ -176,12 +176,24 @@ per_device = strategy.run(
 print(float(strategy.experimental_local_results(per_device)[0]))
 called = strategy.run(lambda: keras.losses.MeanSquaredError()(y, tf.ones((4, 1))))
 print(float(strategy.experimental_local_results(called)[0]))
+
+
+class BatchMeanSquares(keras.losses.Loss):
+    def call(self, y_true, y_pred):  # one value for the whole batch
+        return keras.ops.mean(keras.ops.square(y_pred - y_true))
+
+
+scalar = strategy.run(lambda: BatchMeanSquares()(y, tf.ones((4, 1))))
+print(float(strategy.experimental_local_results(scalar)[0]))
 """
 
 
 @pytest.mark.heavy
 def test_compute_loss_is_divided_by_the_number_of_devices():
-    """And so is a loss called by hand: Keras's loss reductions divide it themselves."""
+    """And so is a loss called by hand: Keras's loss reductions divide it themselves. But
+    a loss whose call returns one value for the batch is not reduced, so not divided: on
+    two devices the summed gradients are twice the batch's (the test profile's per_sample
+    = false checks that a loss of the whole batch returns it per sample)."""
     result = subprocess.run(
         [sys.executable, "-c", COMPUTE_LOSS_ON_TWO_DEVICES],
         capture_output=True,
@@ -189,8 +201,8 @@ def test_compute_loss_is_divided_by_the_number_of_devices():
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    compute_loss, by_hand = map(float, result.stdout.strip().splitlines()[-2:])
-    assert (compute_loss, by_hand) == pytest.approx((0.5, 0.5))
+    values = tuple(map(float, result.stdout.strip().splitlines()[-3:]))
+    assert values == pytest.approx((0.5, 0.5, 1.0))  # compute_loss, by hand, a scalar
 
 
 def test_every_attribute_compile_and_fit_set_on_a_model_is_reserved():

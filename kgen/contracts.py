@@ -1,0 +1,136 @@
+"""What each generated test proves, and where to look when it fails: the generated
+conftest.py adds it to the test's failure report, with the usual mistake from the note that
+covers it (kgen.explanations) and the `kgen explain KIND` that tells more."""
+
+from dataclasses import dataclass
+
+from kgen.explanations import NOTES
+
+
+@dataclass(frozen=True)
+class Contract:
+    proves: str  # a sentence: what must hold
+    look_at: str  # the pieces of the component to look at
+    note: str | None = (
+        None  # the key of the note (kgen.explanations.NOTES) that covers it
+    )
+
+
+CONTRACTS = {
+    "test_get_config_round_trip": Contract(
+        "get_config must hold every constructor argument as given, and from_config "
+        "rebuild the same.",
+        "__init__ and get_config",
+        "get_config",
+    ),
+    "test_serializes_by_its_registered_name": Contract(
+        "Keras must find the component by its registered name, through JSON.",
+        "the register_keras_serializable line",
+        "register",
+    ),
+    "test_trains": Contract(
+        "A small model using it must train on the profile's data: finite losses, weights "
+        "that change.",
+        "the math: a NaN, an op without a gradient, a dtype or shape the data does not fit "
+        "(the test profile declares the data)",
+    ),
+    "test_saved_model_loads_without_custom_objects": Contract(
+        "A model saved to .keras must load without custom_objects and predict the same.",
+        "the registration, get_config and build",
+        "register",
+    ),
+    "test_computes_the_reference_math": Contract(
+        "The component must compute what reference() computes in numpy on the same "
+        "inputs.",
+        "the body and reference(): edit the two together",
+    ),
+    "test_honours_reduction_and_sample_weight": Contract(
+        "call must return one loss per sample, which the base class weighs and reduces.",
+        "call: no mean over the batch (a loss of the whole batch: --per-batch)",
+        "loss_call",
+    ),
+    "test_returns_one_loss_per_sample": Contract(
+        "The function must return one loss per sample.",
+        "the function: no mean over the batch",
+        "loss_call",
+    ),
+    "test_accumulates_over_updates_and_resets": Contract(
+        "Updates must accumulate, and reset_state start afresh.",
+        "update_state (assign_add to the state) and reset_state",
+        "reset_state",
+    ),
+    "test_a_zero_sample_weight_leaves_the_sample_out": Contract(
+        "A sample of weight 0 must count for nothing.",
+        "update_state's use of sample_weight",
+        "update_state",
+    ),
+    "test_state_is_kept_in_variables": Contract(
+        "The metric's state must be in its variables, which tf.distribute sums.",
+        "__init__ (add_variable) and update_state",
+        "metric_state",
+    ),
+    "test_output_shape_matches_compute_output_shape": Contract(
+        "compute_output_shape must announce the shape call returns.",
+        "compute_output_shape",
+        "compute_output_shape",
+    ),
+    "test_config_is_plain_json": Contract(
+        "get_config must return plain JSON: Keras objects serialized.",
+        "get_config",
+        "serialize_objects",
+    ),
+    "test_is_the_same_at_inference": Contract(
+        "Random in training only: with training=False, two calls must agree.",
+        "call: draw only when training is true",
+    ),
+    "test_evaluate_runs_its_test_step": Contract(
+        "evaluate must run the model's test_step and report the compiled metrics.",
+        "test_step",
+        "test_step",
+    ),
+    "test_loads_in_a_fresh_process": Contract(
+        "A saved model must load, and predict the same, in a process that imports only "
+        "the component's module.",
+        "the registration: the module must register what the model names",
+        "register",
+    ),
+    "test_trains_the_same_with_xla": Contract(
+        "Training compiled with XLA must reach what eager training reaches.",
+        "Python-side state or randomness in the math (a random component: --stochastic)",
+    ),
+    "test_trains_on_two_devices": Contract(
+        "Training on two devices must match one device: history, weights, evaluation.",
+        "state outside variables, a loss not divided among the devices, a loss metric "
+        "updated with the divided loss",
+    ),
+    "test_runs_in_mixed_precision": Contract(
+        "Under mixed_float16 the layer must compute in float16 with float32 weights, "
+        "and train.",
+        "build (add_weight without a dtype) and call (no hard-coded float32)",
+        "add_weight",
+    ),
+    "test_train_step_scales_the_loss_for_mixed_precision": Contract(
+        "train_step must scale the loss for a LossScaleOptimizer.",
+        "train_step: optimizer.scale_loss before the gradients",
+        "scale_loss",
+    ),
+    "test_trains_in_mixed_precision": Contract(
+        "The model must train under mixed_float16.",
+        "train_step and call (no hard-coded float32)",
+        "scale_loss",
+    ),
+}
+
+
+def failure_texts() -> dict[str, str]:
+    """Per test name, what the failure report adds: what the test proves, where to look,
+    and the usual mistake there with what Keras then does."""
+    texts = {}
+    for name, contract in CONTRACTS.items():
+        text = f"{contract.proves} Look at {contract.look_at}."
+        note = NOTES.get(contract.note) if contract.note else None
+        if note and note.mistake:
+            text += f" The usual mistake: {note.mistake}"
+            text += f"; then {note.error}." if note.error else "."
+        texts[name] = text
+    return texts

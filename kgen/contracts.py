@@ -56,8 +56,8 @@ CONTRACTS = {
     ),
     "test_accumulates_over_updates_and_resets": Contract(
         "Updates must accumulate, and reset_state start afresh.",
-        "update_state (assign_add to the state) and reset_state",
-        "reset_state",
+        "update_state (assign_add to the state) and reset_state, singular: the name "
+        "Keras 3 calls",
     ),
     "test_a_zero_sample_weight_leaves_the_sample_out": Contract(
         "A sample of weight 0 must count for nothing.",

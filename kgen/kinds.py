@@ -108,9 +108,8 @@ class ModelSetup:
 
     # Between the inputs and the head; "": the head alone; None: the component is the model.
     layers: str | None
-    compile: str = (
-        ""  # compile's arguments besides the optimizer and the profile's loss
-    )
+    # compile's arguments besides the optimizer and the profile's loss.
+    compile: str = ""
     found: str | None = None  # where a model keeps it; None: compare evaluate() instead
     heavy_claims: str = ""  # the kind's heavy tests beyond the three every one gets
     # A model built as Name(inputs, outputs), the profile's head on its inputs.

@@ -220,10 +220,8 @@ def render_support(template: str, user_templates: Path | None = None) -> str:
     """A file that is the same for every component, such as the tests' conftest.py."""
     from kgen.contracts import failure_texts
 
-    bases = {}
-    for (
-        kind
-    ) in KINDS.values():  # the first kind of a base names it: layer, not activation
+    bases = {}  # the first kind of a base names it: layer, not activation
+    for kind in KINDS.values():
         bases.setdefault(kind.base, kind.name)
     try:
         return (

@@ -1,10 +1,8 @@
-import io
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tokenize
 from pathlib import Path
 
 import pytest
@@ -85,28 +83,12 @@ NOT_KERAS_3 = re.compile(
 )
 
 
-def code_of(source):
-    """The source with its string literals blanked out: a message that names a deprecated
-    call, to warn of it, is text, not a call."""
-    lines = source.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    code = list(source)
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type == tokenize.STRING:
-            start = starts[token.start[0] - 1] + token.start[1]
-            end = starts[token.end[0] - 1] + token.end[1]
-            code[start:end] = " " * (end - start)
-    return "".join(code)
-
-
 def assert_clean_code(folder, project=False):
     """Public Keras 3 API only; ruff with its default rules and black, run as their user
     would: from each folder of loose modules (ruff tells first-party modules from
     third-party ones by what the folder holds), or from a project's root."""
     for path in Path(folder).rglob("*.py"):
-        found = NOT_KERAS_3.search(code_of(path.read_text()))
+        found = NOT_KERAS_3.search(path.read_text())
         assert found is None, f"{path.name}: {found.group()}"
     folders = (
         [Path(folder)] if project else {p.parent for p in Path(folder).rglob("*.py")}

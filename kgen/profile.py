@@ -340,16 +340,6 @@ def _check_fits_the_kind(
             "--target none: only a model whose own train_step and test_step compute "
             "its loss trains without targets; give both bodies"
         )
-    math = {"loss": "call", "metric": "update_state"}.get(kind)
-    if (
-        profile.target.kind == "labels"
-        and math
-        and not {math, "function"} & set(bodies)
-    ):
-        raise KgenError(
-            f"--target {profile.target.text}: the default {math} compares y_pred with "
-            f"y_true value by value; give {math} (and its reference) for sparse labels"
-        )
     if profile.stochastic and not takes_data:
         raise KgenError("--stochastic: only a layer or a model is random in training")
     if not profile.per_sample and kind != "loss":

@@ -87,8 +87,6 @@ def test_bad_targets_are_refused(text):
         ("layer", {"inputs": ["12:int32:9"]}, {}, "give build and call bodies"),
         ("model", {"inputs": ["10,4"]}, {}, "give build and call bodies"),
         ("layer", {"target": "none"}, {}, "only a model"),
-        ("loss", {"target": "labels:3"}, {}, "give call"),
-        ("metric", {"target": "labels:3"}, {}, "give update_state"),
         ("loss", {"stochastic": True}, {}, "only a layer or a model"),
         ("layer", {"per_sample": False}, OWN_LAYER, "only a loss"),
         ("loss", {"per_sample": False}, {}, "give call"),

@@ -104,9 +104,7 @@ def profiles(draw, kind):
     of one to three axes (one for a model's default Dense), and randomness in training.
     """
     table = {}
-    targets = ["regression", "regression:3", "binary", "onehot:4"]
-    if kind not in ("loss", "metric"):  # their default math compares values one by one
-        targets.append("labels:3")
+    targets = ["regression", "regression:3", "binary", "labels:3", "onehot:4"]
     if draw(st.booleans()):
         table["target"] = draw(st.sampled_from(targets))
     shapes = ["6", "4:float64"] + ([] if kind == "model" else ["3,5", "2,3,4:float16"])

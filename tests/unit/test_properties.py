@@ -115,18 +115,21 @@ def profiles(draw, kind):
     return table
 
 
-def exercise(component, kind):
+def exercise(component, kind, sparse=False):
     """Use the component (an instance or, in the function style, the function) as Keras
-    would, with its default arguments."""
+    would, with its default arguments; `sparse`: with class indices for targets."""
     x = keras.ops.convert_to_tensor(
         np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
+    )
+    y_true, y_pred = (
+        (np.array([0, 3]), keras.ops.softmax(x)) if sparse else (x, x * 0.5)
     )
     if kind in ("layer", "activation"):
         return component(x)
     if kind == "loss":
-        return component(x, x * 0.5)
+        return component(y_true, y_pred)
     if kind == "metric":
-        component.update_state(x, x * 0.5)
+        component.update_state(y_true, y_pred)
         return component.result()
     if kind == "initializer":
         return component(shape=(4, 4))
@@ -162,6 +165,7 @@ def import_file(path):
 def check_valid(drawn):
     kind, name, params, style, explain, test = drawn
     spec = make_spec(kind, name, params, style=style, explain=explain, test=test)
+    sparse = spec.profile.target.kind == "labels"
     try:
         sources = (module_source(spec), generate.test_source(spec, Target(Path("."))))
     except KgenError as error:  # a NAME the rendered code binds itself, such as `x`
@@ -180,7 +184,7 @@ def check_valid(drawn):
         module = import_file(path)
     if style == "function":
         function = getattr(module, spec.function_name)
-        outputs = exercise(function, kind)
+        outputs = exercise(function, kind, sparse)
         assert np.all(np.isfinite(keras.ops.convert_to_numpy(outputs)))
         payload = json.dumps(keras.saving.serialize_keras_object(function))
         restored = keras.saving.deserialize_keras_object(json.loads(payload))
@@ -192,7 +196,7 @@ def check_valid(drawn):
         component = component_class(inputs, keras.layers.Dense(1)(inputs))
     else:
         component = component_class()
-    outputs = exercise(component, kind)
+    outputs = exercise(component, kind, sparse)
     assert np.all(np.isfinite(keras.ops.convert_to_numpy(outputs)))
     config = json.dumps(component.get_config(), sort_keys=True)
     restored = component_class.from_config(json.loads(config))
@@ -201,6 +205,8 @@ def check_valid(drawn):
 
 @QUICK
 @given(valid_requests())
+# A loss of sparse labels, exercised once with targets it cannot take: always tried.
+@example(("loss", "a", [], "class", False, {"target": "labels:3"}))
 # Rare draws that once broke the default layer body (a 1-D weight): always tried.
 @example(("layer", "Rotation", ["p_init:initializer=orthogonal"], "class", False, {}))
 @example(

@@ -97,7 +97,7 @@ def test_computes_the_reference_math():
 def test_returns_one_loss_per_sample():
     _, y_true = make_data()
     values = make_huber_fn(**ARGS)(y_true, Y_PRED)
-    assert tuple(values.shape) == (len(y_true),), "call must return one loss per sample"
+    assert tuple(values.shape) == (len(y_true),), "one loss per sample"
     assert np.all(np.isfinite(keras.ops.convert_to_numpy(values)))
 
 

@@ -150,13 +150,16 @@ def _other_int(default: int | None) -> int:
 
 
 def python_literal(value: object) -> str:
-    """`repr(value)`, but with strings in double quotes where black would put them."""
+    """`repr(value)` as black writes it: strings in double quotes where it can, and no
+    `+` in a float's exponent (`1e16`, not `1e+16`)."""
     if isinstance(value, list):
         return "[" + ", ".join(map(python_literal, value)) + "]"
     if isinstance(value, tuple):
         items = ", ".join(map(python_literal, value))
         return f"({items},)" if len(value) == 1 else f"({items})"
     source = repr(value)
+    if isinstance(value, float):
+        return source.replace("e+", "e")
     if isinstance(value, str) and source.startswith("'") and '"' not in value:
         source = '"' + source[1:-1].replace("\\'", "'") + '"'
     return source

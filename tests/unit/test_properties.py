@@ -219,6 +219,9 @@ def check_valid(drawn):
         {},
     )
 )
+# A float whose repr has an exponent with "+" (black writes 1e16), in a docstring example
+# that fits: always tried.
+@example(("model", "A", ["p_a=1.0000000272564224e+16"], "class", False, {}))
 def test_valid_requests_give_working_components(drawn):
     check_valid(drawn)
 

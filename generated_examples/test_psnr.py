@@ -123,10 +123,10 @@ def test_state_is_kept_in_variables():
     metric = PSNR(**ARGS)
     metric.update_state(y, Y_PRED)
     assert len(metric.variables) > 0
-    copy = PSNR(**ARGS)
-    for target, source in zip(copy.variables, metric.variables, strict=True):
+    twin = PSNR(**ARGS)
+    for target, source in zip(twin.variables, metric.variables, strict=True):
         target.assign(source)
-    np.testing.assert_allclose(copy.result(), metric.result(), rtol=1e-6)
+    np.testing.assert_allclose(twin.result(), metric.result(), rtol=1e-6)
 
 
 @pytest.mark.heavy

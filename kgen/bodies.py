@@ -23,6 +23,7 @@ from kgen.errors import KgenError
 from kgen.names import Names
 
 if TYPE_CHECKING:
+    from kgen.kinds import Kind
     from kgen.spec import ComponentSpec
 
 # Line breaks to str.splitlines() but not to Python's tokenizer (besides LF and CR).
@@ -49,6 +50,35 @@ def check_bodies(
             )
         where = f"{names.class_name}: the body of {method}"
         checked[method] = _checked(code.replace("\r\n", "\n"), where)
+    return checked
+
+
+def check_signatures(
+    signatures: dict[str, str], kind: "Kind", style: str, names: Names
+) -> dict[str, str]:
+    """The arguments after self of generated methods (`call = "inputs, training=None"`):
+    of a method the class writes, and parsing as a def's."""
+    methods = [m for m in kind.methods_of(style) if m not in ("init", "function")]
+    checked = {}
+    for method, arguments in signatures.items():
+        where = f"{names.class_name}: the signature of {method}"
+        if method not in methods:
+            raise KgenError(
+                f"{names.class_name}: no method {method!r} to give a signature; "
+                f"signatures can be given for: {', '.join(methods) or 'none'}"
+            )
+        if not isinstance(arguments, str) or any(c in arguments for c in "\n\r#"):
+            raise KgenError(f"{where}: the arguments after self, on one line")
+        arguments = " ".join(arguments.split())
+        try:
+            tree = ast.parse(f"def f(self, {arguments}):\n    pass")
+        except SyntaxError as error:
+            raise KgenError(f"{where} does not parse: {error.msg}") from None
+        if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+            raise KgenError(
+                f"{where}: the arguments after self, such as 'inputs, mask=None'"
+            )
+        checked[method] = arguments
     return checked
 
 

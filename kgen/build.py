@@ -21,6 +21,10 @@ _COMPONENT_KEYS = {
     "explain",
     "reference",
     "test",
+    "extra",
+    "signatures",
+    "imports",
+    "base_defaults",
 }
 
 
@@ -60,6 +64,12 @@ def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
             explain=get("explain", bool, None),
             reference=get("reference", str, ""),
             test=_table(entry.get("test", {}), f"{where}: test"),
+            extra=get("extra", str, ""),
+            signatures=get("signatures", dict, {}),
+            imports=tuple(get("imports", list, [])),
+            base_defaults=_table(
+                entry.get("base_defaults", {}), f"{where}: base_defaults"
+            ),
             out=out,
         )
         try:

@@ -14,7 +14,7 @@ from kgen import __version__
 from kgen.errors import KgenError
 from kgen.generate import module_source
 from kgen.kinds import KINDS, Kind, kind_named
-from kgen.params import TYPES
+from kgen.params import TYPES, parse_assignment
 from kgen.profile import TARGETS, parse_sample
 from kgen.project import Project, find_project, require_project
 from kgen.request import Plan, Request, plan_requests, spec_of
@@ -214,7 +214,26 @@ def _kind_command(kind: Kind):
                 "--sample",
                 metavar="NAME=VALUE",
                 help="Tests: the value a param takes in the tests, instead of a "
-                "generated one; repeat for more.",
+                "generated one (for a layer, model... param: the code making one); "
+                "repeat for more.",
+            ),
+        ] = None,
+        imports: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--import",
+                metavar="STATEMENT",
+                help="An import the module's code needs, such as 'import math'; "
+                "repeat for more.",
+            ),
+        ] = None,
+        base: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--base",
+                metavar="NAME=VALUE",
+                help="A new default for a base argument, such as reduction=none; "
+                "repeat for more.",
             ),
         ] = None,
     ) -> None:
@@ -228,6 +247,8 @@ def _kind_command(kind: Kind):
             style=style,
             explain=explain,
             test=_test_table(input, target, stochastic, per_batch, metric, sample),
+            imports=tuple(imports or ()),
+            base_defaults=dict(parse_assignment(b, "--base") for b in base or ()),
             out=out,
             tests_dir=tests_dir,
             with_tests=not no_tests,

@@ -86,8 +86,19 @@ NOTES = {
         " takes that argument's default",
     ),
     "serialize_objects": Note(
-        "Keras objects go into the config serialized (keras.<module>.serialize), so that"
-        " the config stays JSON; get() in the constructor reads them back.",
+        "Keras objects go into the config serialized (keras.<module>.serialize, or"
+        " keras.saving.serialize_keras_object for a layer, model...), so that the config"
+        " stays JSON; get() in the constructor, or from_config, reads them back.",
+    ),
+    "build_wrapped": Note(
+        "A layer held by this one is built in build, as keras.layers.Wrapper does: loading"
+        " a saved model calls build() and then restores the weights, which must exist by"
+        " then. Unless it is built already: from_config gives it back built.",
+    ),
+    "from_config": Note(
+        "from_config rebuilds each Keras object the constructor holds from its config, in"
+        " a deep copy: rebuilding a functional model empties the dict it is given, and"
+        " Keras may use the caller's again (cls(**config) alone would pass plain dicts).",
     ),
     "loss_call": Note(
         "call returns one loss per sample. Do not average over the batch here: the base"

@@ -7,6 +7,7 @@ from pathlib import Path
 from kgen.bodies import check_bodies_compile
 from kgen.clashes import check_module_names, check_test_names
 from kgen.formatting import format_source
+from kgen.lint import check_names
 from kgen.names import check_path_length
 from kgen.render import render, render_support
 from kgen.spec import ComponentSpec
@@ -60,6 +61,8 @@ def module_source(spec: ComponentSpec) -> str:
         render(template, spec), spec.names.module_file, spec.from_templates_alone
     )
     check_module_names(source, spec.names.module_file)
+    if not spec.from_templates_alone:
+        check_names(source, spec.names.module_file, spec)
     return source
 
 
@@ -81,6 +84,8 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
     )
     source = format_source(source, spec.names.test_file, spec.from_templates_alone)
     check_test_names(source, import_name, spec.names.test_file)
+    if not spec.from_templates_alone:
+        check_names(source, spec.names.test_file, spec)
     return source
 
 

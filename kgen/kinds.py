@@ -97,6 +97,9 @@ class BaseArg:
     forwarded: bool = True  # passed on to `super().__init__`
     leading: bool = False  # comes before the params, as an optimizer's learning_rate
     restated_as: str = ""  # a --param of this name and TYPE sets its default instead
+    # What a component may make its default (`--base NAME=VALUE`): the values, or the
+    # Python types (None is always taken).
+    accepts: tuple[object, ...] = (str,)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,8 @@ class Kind:
     notes: dict[str, Note] = field(default_factory=dict)  # its own notes, by marker key
     # Methods of `methods` that a module shows only when a build spec gives them a body.
     optional_methods: frozenset[str] = frozenset()
+    # Its params may hold Keras objects (kgen writes the from_config that rebuilds them).
+    nests: bool = True
 
     @property
     def styles(self) -> tuple[str, ...]:
@@ -256,6 +261,7 @@ _DTYPE = BaseArg(
     "None",
     "The dtype of the {what}'s computations. Defaults to `None`, which "
     "means using `keras.backend.floatx()`.",
+    accepts=("bfloat16", "float16", "float32", "float64"),
 )
 
 _CALLBACK_ATTRIBUTES = frozenset(
@@ -296,54 +302,68 @@ _OPTIMIZER_ARGS = (
         "A float, a `keras.optimizers.schedules.LearningRateSchedule` instance, or "
         "a callable that takes no arguments and returns the learning rate to use.",
         leading=True,
+        accepts=(float,),
     ),
-    BaseArg("weight_decay", "None", "Float. If set, weight decay is applied."),
+    BaseArg(
+        "weight_decay",
+        "None",
+        "Float. If set, weight decay is applied.",
+        accepts=(float,),
+    ),
     BaseArg(
         "clipnorm",
         "None",
         "Float. If set, the gradient of each weight is clipped so that its norm is "
         "no higher than this value.",
+        accepts=(float,),
     ),
     BaseArg(
         "clipvalue",
         "None",
         "Float. If set, the gradient of each weight is clipped to be no higher than "
         "this value.",
+        accepts=(float,),
     ),
     BaseArg(
         "global_clipnorm",
         "None",
         "Float. If set, the gradient of all weights is clipped so that their global "
         "norm is no higher than this value.",
+        accepts=(float,),
     ),
     BaseArg(
         "use_ema",
         "False",
         "Boolean. If `True`, an exponential moving average (EMA) of the weights is "
         "kept, and periodically written over them.",
+        accepts=(bool,),
     ),
     BaseArg(
         "ema_momentum",
         "0.99",
         "Float. The momentum of the EMA, only used if `use_ema=True`.",
+        accepts=(float,),
     ),
     BaseArg(
         "ema_overwrite_frequency",
         "None",
         "Int or `None`. With `use_ema=True`, the weights are overwritten by their "
         "average every this many iterations (with `None`, at the end of `fit`).",
+        accepts=(int,),
     ),
     BaseArg(
         "loss_scale_factor",
         "None",
         "Float or `None`. If a float, the loss is multiplied by it before the "
         "gradients are computed, and the gradients are divided by it.",
+        accepts=(float,),
     ),
     BaseArg(
         "gradient_accumulation_steps",
         "None",
         "Int or `None`. If an int, the variables are updated every this many steps, "
         "with the average of the gradients since the last update.",
+        accepts=(int,),
     ),
     BaseArg("name", "None", "String. The name of the optimizer."),
 )
@@ -386,6 +406,13 @@ KINDS = {
                     "Type of reduction to apply to "
                     'the loss: `"sum_over_batch_size"`, `"sum"`, `"mean"`, '
                     '`"mean_with_sample_weight"`, `"none"` or `None`.',
+                    accepts=(
+                        "sum_over_batch_size",
+                        "sum",
+                        "mean",
+                        "mean_with_sample_weight",
+                        "none",
+                    ),
                 ),
                 _NAME,
                 _DTYPE,
@@ -534,6 +561,7 @@ KINDS = {
                     "With `None`, a seed is drawn once, when the initializer is created.",
                     forwarded=False,
                     restated_as="int",  # as Keras's own initializers declare it
+                    accepts=(int,),
                 ),
             ),
             base_attributes=frozenset({"clone", "from_config", "get_config"}),
@@ -663,6 +691,7 @@ KINDS = {
             methods=("init", *CALLBACK_HOOKS),
             math_method="on_epoch_end",
             model_setup=None,
+            nests=False,
             optional_methods=frozenset(CALLBACK_HOOKS)
             - {"on_train_begin", "on_epoch_end"},
             base_attributes=_CALLBACK_ATTRIBUTES,
@@ -725,6 +754,7 @@ KINDS = {
             methods=("init", "build", "update_step"),
             math_method="update_step",
             model_setup=None,
+            nests=False,
             base_args=_OPTIMIZER_ARGS,
             base_attributes=_OPTIMIZER_ATTRIBUTES,
             default_attributes=frozenset({"velocities"}),

@@ -1,7 +1,8 @@
 """Parse `--param NAME[:TYPE][=DEFAULT]` into a validated `Param`.
 
 DEFAULT is read with `ast.literal_eval`, never evaluated, and is written back into generated code
-with `repr`, so whatever the user types ends up as a plain literal.
+with `repr`, so whatever the user types ends up as a plain literal. `=...` (the Ellipsis, as in
+pydantic) makes a required param, with no default.
 """
 
 import ast
@@ -29,6 +30,10 @@ class ParamType:
     implicit_default: object  # the default when the user gives none
     keras_module: str | None = None  # "activations" for the Keras object types
     item: type | None = None  # the element type of a list type
+    # A Keras object held whole ("layer", "optimizer"...): kept as given, saved with
+    # serialize_keras_object, rebuilt in from_config.
+    nested: str | None = None
+    scalar_too: bool = False  # a list type that also takes one item (an axis or axes)
 
     @property
     def is_list(self) -> bool:
@@ -45,6 +50,13 @@ TYPES = {
         ParamType("list[int]", "List of integers", [], item=int),
         ParamType("list[float]", "List of floats", [], item=float),
         ParamType("list[str]", "List of strings", [], item=str),
+        ParamType(
+            "int|list[int]",
+            "Integer or list of integers",
+            -1,
+            item=int,
+            scalar_too=True,
+        ),
         ParamType(
             "activation",
             "Activation function, by name or as a callable",
@@ -69,7 +81,36 @@ TYPES = {
             None,
             keras_module="constraints",
         ),
+        ParamType("layer", "A `keras.layers.Layer` instance", ..., nested="layer"),
+        ParamType(
+            "list[layer]",
+            "List of `keras.layers.Layer` instances",
+            ...,
+            nested="layer",
+            item=object,
+        ),
+        ParamType("model", "A `keras.Model` instance", ..., nested="model"),
+        ParamType("loss", "A `keras.losses.Loss` instance", ..., nested="loss"),
+        ParamType("metric", "A `keras.metrics.Metric` instance", ..., nested="metric"),
+        ParamType(
+            "optimizer",
+            "A `keras.optimizers.Optimizer` instance",
+            ...,
+            nested="optimizer",
+        ),
     )
+}
+
+# The small real objects the tests give a nested param, named, so that two made alike
+# have the same config.
+_NESTED_SAMPLES = {
+    "layer": 'keras.layers.Dense(4, name="inner")',
+    "model": (
+        'keras.Sequential([keras.layers.Dense(4, name="inner_dense")], name="inner")'
+    ),
+    "loss": "keras.losses.MeanSquaredError()",
+    "metric": "keras.metrics.MeanAbsoluteError()",
+    "optimizer": "keras.optimizers.SGD(learning_rate=0.05)",
 }
 
 # A value other than the default, per type, so that generated tests catch a `get_config` that
@@ -90,37 +131,62 @@ class Param:
     doc: str = ""
 
     @property
+    def required(self) -> bool:
+        return self.default is ...
+
+    @property
     def sample(self) -> object:
-        """A valid value other than the default, for tests."""
+        """A valid value other than the default, for tests; for a required param, a valid
+        one; for a nested object, the code that makes one."""
         d, t = self.default, self.type
+        if t.nested:
+            made = _NESTED_SAMPLES[t.nested]
+            if t.is_list:
+                return [made.replace('"inner"', f'"inner_{i}"') for i in (0, 1)]
+            return made
+        if d is ...:  # required: a value other than the type's usual default
+            d = t.implicit_default
         if t.keras_module:
             return next(v for v in _OTHER_IDENTIFIERS[t.keras_module] if v != d)
         if t.name == "bool":
             return not d
-        if t.name == "int" and "axis" in self.name:
+        is_int = t.name == "int" or (t.scalar_too and isinstance(d, int))
+        if is_int and "axis" in self.name:
             return 1 if d == -1 else -1  # a feature axis of any input
-        if t.name == "int":
+        if is_int:
             return _other_int(d)
         if t.name == "float":
             return 0.5 if not d else d / 2  # finite, of the same sign, never past d
         return d  # strings and lists: the user's code may accept only certain values
 
     @property
+    def sample_source(self) -> str:
+        """The test value as Python source: a literal, or the code making an object."""
+        sample = self.sample
+        if self.type.nested and isinstance(sample, list):
+            return "[" + ", ".join(sample) + "]"
+        return sample if self.type.nested else python_literal(sample)
+
+    @property
     def stored(self) -> str:
         """What the constructor keeps on self: a Keras object resolved, a list copied."""
-        if self.type.keras_module:
-            return f"keras.{self.type.keras_module}.get({self.name})"
-        if self.type.is_list and self.default is None:
-            return f"None if {self.name} is None else list({self.name})"
-        if self.type.is_list:
-            return f"list({self.name})"
-        return self.name
+        name, t = self.name, self.type
+        if t.keras_module:
+            return f"keras.{t.keras_module}.get({name})"
+        copy = f"list({name})"
+        if t.scalar_too:
+            copy = f"list({name}) if isinstance({name}, (list, tuple)) else {name}"
+        elif t.is_list and self.default is None:
+            copy = f"None if {name} is None else list({name})"
+        return copy if t.is_list else name
 
     @property
     def config_value(self) -> str:
         """What get_config writes for it: plain values, Keras objects serialized."""
         if self.type.keras_module:
             return f"keras.{self.type.keras_module}.serialize(self.{self.name})"
+        if self.type.nested:
+            return f"keras.saving.serialize_keras_object(self.{self.name})"
         return f"self.{self.name}"
 
     def config_expected(self, args: str) -> str:
@@ -129,14 +195,21 @@ class Param:
         if self.type.keras_module:
             module = f"keras.{self.type.keras_module}"
             return f"{module}.serialize({module}.get({given}))"
+        if self.type.nested:
+            return f"keras.saving.serialize_keras_object({given})"
         return given
 
     @property
     def default_source(self) -> str:
         """The default as it stands in a signature: lists become tuples (immutable defaults)."""
-        if self.type.is_list and self.default is not None:
+        if self.type.is_list and isinstance(self.default, list):
             return python_literal(tuple(self.default))
         return python_literal(self.default)
+
+    @property
+    def argument(self) -> str:
+        """The param as a signature takes it: `threshold=1.0`, or `units` when required."""
+        return self.name if self.required else f"{self.name}={self.default_source}"
 
 
 def _other_int(default: int | None) -> int:
@@ -189,6 +262,8 @@ def parse_param(spec: str, doc: str = "") -> Param:
         ptype = ptype or TYPES["float"]
         return Param(name, ptype, ptype.implicit_default, doc)
     value = read_literal(raw_default, ptype, where)
+    if value is ... and ptype is None:
+        raise KgenError(f"{where}: a required param needs a type: {name}:TYPE=...")
     if ptype is None:
         ptype = _infer_type(value, raw_default, where)
     return Param(name, ptype, check_value(value, ptype, where), doc)
@@ -199,7 +274,12 @@ def read_literal(raw: str, ptype: ParamType | None, where: str) -> object:
         value = ast.literal_eval(raw)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         value = _UNREADABLE
-    if ptype is not None and ptype.name == "str" and not isinstance(value, str | None):
+    if (
+        ptype is not None
+        and ptype.name == "str"
+        and not isinstance(value, str | None)
+        and value is not ...
+    ):
         return raw  # `mode:str=sum`, `note:str=any text`: the text itself
     if value is not _UNREADABLE:
         return value
@@ -230,8 +310,13 @@ def _infer_type(value: object, raw: str, where: str) -> ParamType:
 
 
 def check_value(value: object, ptype: ParamType, where: str) -> object:
-    if value is None:
-        return None
+    if value is None or value is ...:
+        return value
+    if ptype.nested:
+        raise KgenError(
+            f"{where}: a {ptype.name} param defaults to None or is required (=...); "
+            f"its test value comes from samples"
+        )
     if ptype.keras_module:
         known = IDENTIFIERS[ptype.keras_module]
         if value not in known:
@@ -240,6 +325,8 @@ def check_value(value: object, ptype: ParamType, where: str) -> object:
                 f"of: {', '.join(known)}"
             )
         return value
+    if ptype.scalar_too and not isinstance(value, (list, tuple)):
+        return _check_scalar(value, "int", where)
     if ptype.is_list:
         if not isinstance(value, (list, tuple)):
             raise KgenError(f"{where}: default {value!r} is not a {ptype.name}")
@@ -333,3 +420,64 @@ def _function_clash(name: str, kind: Kind, names: Names) -> str | None:
     if name in kind.function_reserved(functions):
         return f"{name}, a name the generated code uses"
     return None
+
+
+def parse_assignment(text: str, option: str) -> tuple[str, object]:
+    """`NAME=VALUE` from the command line (`--sample`, `--base`): VALUE read as a literal,
+    or kept as text when it is none (`reduction=none`), for the caller to check."""
+    name, equals, raw = text.partition("=")
+    if not equals or not name.strip():
+        raise KgenError(f"{option} {text!r}: expected NAME=VALUE")
+    try:
+        return name.strip(), read_literal(raw.strip(), None, f"{option} {text!r}")
+    except KgenError:
+        return name.strip(), raw.strip()
+
+
+def with_base_defaults(kind: Kind, style: str, defaults: dict[str, object]) -> Kind:
+    """The kind with the defaults of base arguments a component changes (`--base
+    reduction=none`), each checked against what the base class accepts."""
+    if not defaults:
+        return kind
+    by_name = {arg.name: arg for arg in kind.base_args}
+    if style != "class":
+        raise KgenError(f"--base: the {style} style has no base arguments")
+    changed = {}
+    for name, value in defaults.items():
+        where = f"--base {name}"
+        if name not in by_name:
+            takes = ", ".join(by_name) or "none"
+            raise KgenError(
+                f"{where}: not a base argument of {kind.base} (those kgen writes: "
+                f"{takes})"
+            )
+        changed[name] = _base_value(value, by_name[name].accepts, where)
+    return replace(
+        kind,
+        base_args=tuple(
+            (
+                replace(arg, default=python_literal(changed[arg.name]))
+                if arg.name in changed
+                else arg
+            )
+            for arg in kind.base_args
+        ),
+    )
+
+
+def _base_value(value: object, accepts: tuple[object, ...], where: str) -> object:
+    if value is None:
+        return None
+    types = tuple(a for a in accepts if isinstance(a, type))
+    if float in types and type(value) is int:
+        value = float(value)
+    if types and type(value) in types:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise KgenError(f"{where}: {value!r} is not a finite float")
+        return value
+    if value in [a for a in accepts if not isinstance(a, type)]:
+        return value
+    expected = ", ".join(
+        a.__name__ if isinstance(a, type) else python_literal(a) for a in accepts
+    )
+    raise KgenError(f"{where}: {value!r} is not taken; expected None or {expected}")

@@ -8,11 +8,12 @@ Everything here is validated once and turned into the Python source the test tem
 the arrays of `make_data`, the model's inputs and head, the compiled loss.
 """
 
+import ast
 import re
 from dataclasses import dataclass, field
 
 from kgen.errors import KgenError
-from kgen.params import Param, check_value, python_literal, read_literal
+from kgen.params import Param, check_value, parse_assignment, python_literal
 
 BATCH = 32
 FLOAT_DTYPES = ("float16", "float32", "float64")
@@ -249,11 +250,10 @@ def parse_target(text: object) -> Target:
 
 
 def parse_sample(text: str) -> tuple[str, object]:
-    """`--sample groups=2`: a param's name and its test value, read as a literal."""
-    name, equals, raw = text.partition("=")
-    if not equals or not name.strip():
-        raise KgenError(f"--sample {text!r}: expected NAME=VALUE, such as groups=2")
-    return name.strip(), read_literal(raw.strip(), None, f"--sample {text!r}")
+    """`--sample groups=2`: a param's name and its test value, read as a literal; text
+    that is none stays text (a string, or the code making a nested object), checked
+    against the param's type with the rest of the profile."""
+    return parse_assignment(text, "--sample")
 
 
 def make_profile(
@@ -308,8 +308,40 @@ def _checked_samples(
         if name not in by_name:
             known = ", ".join(by_name) or "none"
             raise KgenError(f"--sample {name}: no such param (the params: {known})")
-        checked[name] = check_value(value, by_name[name].type, f"--sample {name}")
+        ptype, where = by_name[name].type, f"--sample {name}"
+        if ptype.nested:
+            checked[name] = _object_code(value, ptype.name, where)
+        elif value is ...:
+            raise KgenError(f"{where}: a test value, not ... (required)")
+        else:
+            checked[name] = check_value(value, ptype, where)
     return checked
+
+
+def _object_code(value: object, type_name: str, where: str) -> str:
+    """The code that makes a nested param's test value: one Python expression."""
+    if not isinstance(value, str) or "\n" in value or "\r" in value:
+        raise KgenError(
+            f"{where}: a {type_name} param's test value is code on one line, such as "
+            f"{_EXAMPLE_OBJECTS[type_name]!r}"
+        )
+    try:
+        ast.parse(value.strip(), mode="eval")
+    except SyntaxError as error:
+        raise KgenError(
+            f"{where}: {value!r} is not a Python expression: {error.msg}"
+        ) from None
+    return value.strip()
+
+
+_EXAMPLE_OBJECTS = {
+    "layer": "keras.layers.Dense(8)",
+    "list[layer]": "[keras.layers.Dense(8), keras.layers.Dense(4)]",
+    "model": "keras.Sequential([keras.layers.Dense(8)])",
+    "loss": "keras.losses.Huber()",
+    "metric": "keras.metrics.AUC()",
+    "optimizer": "keras.optimizers.Adam(0.01)",
+}
 
 
 # What a profile asks of the component's kind, and of the default bodies it keeps.

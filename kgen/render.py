@@ -12,39 +12,31 @@ from kgen.bodies import indent_body
 from kgen.errors import KgenError
 from kgen.explanations import apply_markers
 from kgen.formatting import SOURCE_WIDTH, format_snippet
+from kgen.imports import import_block
 from kgen.kinds import KINDS
 from kgen.params import python_literal
 from kgen.spec import ComponentSpec, doc_escape
 
 TEMPLATES = Path(kgen.templates.__file__).parent  # shipped inside the package
 
-# The imports a generated file may need, by group; each is kept only if the code uses its name.
-_IMPORT_GROUPS = (
-    {
-        "importlib": "import importlib",
-        "json": "import json",
-        "os": "import os",
-        "random": "import random",
-        "subprocess": "import subprocess",
-        "sys": "import sys",
-        "zipfile": "import zipfile",
-        "Path": "from pathlib import Path",
-    },
-    {
-        "keras": "import keras",
-        "np": "import numpy as np",
-        "pytest": "import pytest",
-        "tf": "import tensorflow as tf",
-        "ops": "from keras import ops",
-    },
+# The imports a generated file may need; each is kept only if the code uses its name.
+_KGEN_IMPORTS = (
+    "import copy",
+    "import importlib",
+    "import json",
+    "import os",
+    "import random",
+    "import subprocess",
+    "import sys",
+    "import zipfile",
+    "from pathlib import Path",
+    "import keras",
+    "import numpy as np",
+    "import pytest",
+    "import tensorflow as tf",
+    "from keras import ops",
 )
 IMPORTS_MARKER = "# kgen: imports"
-
-
-def _isort_key(item: tuple[str, str]) -> tuple[bool, str]:
-    """isort's order within a group: `import x` lines before `from x import y`, by module."""
-    line = item[1]
-    return line.startswith("from "), line.split()[1]
 
 
 def arg_line(text: str, indent: int = 8) -> str:
@@ -213,7 +205,8 @@ def render(
         source = apply_markers(source, spec.explain)
     except KgenError as error:
         raise KgenError(f"template {where}: {error}") from None
-    return _insert_imports(source, where, third_party)
+    more = tuple(f"import {name}" for name in third_party)
+    return _insert_imports(source, where, more + spec.imports)
 
 
 def render_support(template: str, user_templates: Path | None = None) -> str:
@@ -256,7 +249,7 @@ def _where(error: Exception, name: str) -> str:
     return f"template {where}, line {frame.tb_lineno}: {message}"
 
 
-def _insert_imports(source: str, template: str, third_party: tuple[str, ...]) -> str:
+def _insert_imports(source: str, template: str, imports: tuple[str, ...]) -> str:
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -264,12 +257,5 @@ def _insert_imports(source: str, template: str, third_party: tuple[str, ...]) ->
             f"template {template} rendered invalid Python: {error.msg} (line {error.lineno})"
         ) from None
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    stdlib, others = _IMPORT_GROUPS
-    others = {**others, **{name: f"import {name}" for name in third_party}}
-    groups = [
-        [line for name, line in sorted(group.items(), key=_isort_key) if name in used]
-        for group in (stdlib, others)
-    ]
-    return source.replace(
-        IMPORTS_MARKER, "\n\n".join("\n".join(g) for g in groups if g), 1
-    )
+    block = import_block([*_KGEN_IMPORTS, *imports], used)
+    return source.replace(IMPORTS_MARKER, block, 1)

@@ -38,6 +38,10 @@ class Request:
     reference: str = ""
     # The test profile, as a build spec's [component.test] table (kgen.profile).
     test: dict[str, object] = field(default_factory=dict)
+    extra: str = ""  # class members besides the generated methods
+    signatures: dict[str, str] = field(default_factory=dict)
+    imports: tuple[str, ...] = ()
+    base_defaults: dict[str, object] = field(default_factory=dict)
     out: Path | None = (
         None  # in a project, the kind's subpackage; else the folder run in
     )
@@ -68,6 +72,10 @@ def spec_of(request: Request, project: Project | None) -> ComponentSpec:
         user_templates=project.templates if project else None,
         reference=request.reference,
         test=request.test,
+        extra=request.extra,
+        signatures=request.signatures,
+        imports=request.imports,
+        base_defaults=request.base_defaults,
     )
 
 

@@ -4,8 +4,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgen.bodies import check_bodies
+from kgen.bodies import check_bodies, check_signatures
 from kgen.errors import KgenError
+from kgen.imports import parse_imports
 from kgen.kinds import Kind, kind_named
 from kgen.names import Names, derive_names
 from kgen.params import (
@@ -14,6 +15,7 @@ from kgen.params import (
     parse_param,
     python_literal,
     restate_base_args,
+    with_base_defaults,
 )
 from kgen.profile import DEFAULT_PROFILE, TestProfile, make_profile
 
@@ -38,6 +40,9 @@ class ComponentSpec:
     user_templates: Path | None = None  # a folder whose templates win over kgen's own
     reference: str = ""  # numpy code of the math the tests compare the component with
     profile: TestProfile = DEFAULT_PROFILE  # the data and traits of its tests
+    extra: str = ""  # more class members: helper methods, properties, overrides
+    signatures: dict[str, str] = field(default_factory=dict)  # method -> its arguments
+    imports: tuple[str, ...] = ()  # import statements the bodies need (kgen.imports)
 
     # What the templates show, worked out here so that they hold layout, not logic.
 
@@ -62,16 +67,24 @@ class ComponentSpec:
 
     @property
     def param_arguments(self) -> list[str]:
-        """`threshold=1.0`, ...: the params as a signature takes them."""
-        return [f"{p.name}={p.default_source}" for p in self.params]
+        """`threshold=1.0`, ...: the params as a signature takes them (the required
+        ones come first, see make_spec)."""
+        return [p.argument for p in self.params]
+
+    def signature(self, method: str, arguments: str) -> str:
+        """`call(self, inputs)`: a method's def line, with the spec's own arguments."""
+        arguments = self.signatures.get(method, arguments)
+        return f"{method}(self, {arguments})" if arguments else f"{method}(self)"
 
     @property
     def init_arguments(self) -> list[str]:
         """The constructor's arguments after self: params, base arguments, **kwargs."""
         base = {arg: f"{arg.name}={arg.default}" for arg in self.kind.base_args}
+        required = [p.argument for p in self.params if p.required]
         arguments = ["*args"] if self.style == "functional" else []
+        arguments += required
         arguments += [text for arg, text in base.items() if arg.leading]
-        arguments += self.param_arguments
+        arguments += [p.argument for p in self.params if not p.required]
         arguments += [text for arg, text in base.items() if not arg.leading]
         return arguments + (["**kwargs"] if self.kind.takes_kwargs else [])
 
@@ -103,6 +116,24 @@ class ComponentSpec:
         ]
 
     @property
+    def nested_params(self) -> list[Param]:
+        """The params holding a Keras object whole (a layer, a model...): rebuilt by
+        from_config, made anew for each test."""
+        return [p for p in self.params if p.type.nested]
+
+    @property
+    def configs_as_json(self) -> bool:
+        """Whether the tests compare configs as JSON: a graph's, or a nested layer's once
+        built, holds tuples (shapes), which saving turns into lists."""
+        return self.model_setup.graph or bool(self.nested_params)
+
+    @property
+    def wrapped_layer(self) -> Param | None:
+        """The first required param holding one layer: a default layer body wraps it,
+        as keras.layers.Wrapper does."""
+        return next((p for p in self.nested_params if p.type.name == "layer"), None)
+
+    @property
     def object_params(self) -> list[Param]:
         """The params of a Keras object type: resolved in __init__, serialized in get_config."""
         return [p for p in self.params if p.type.keras_module]
@@ -119,7 +150,11 @@ class ComponentSpec:
         """The Args entries of the params: `threshold: Float, ... Defaults to `1.0`.`"""
         return [
             f"{p.name}: {p.type.doc}{', ' + p.doc if p.doc else ''}. "
-            f"Defaults to `{doc_escape(python_literal(p.default))}`."
+            + (
+                "Required."
+                if p.required
+                else f"Defaults to `{doc_escape(python_literal(p.default))}`."
+            )
             for p in self.params
         ]
 
@@ -132,21 +167,27 @@ class ComponentSpec:
             for a in base
             if a.leading
         ]
+        required = [d for d, p in zip(self.param_docs, self.params) if p.required]
+        optional = [d for d, p in zip(self.param_docs, self.params) if not p.required]
         rest = [
             f"{a.name}: {a.doc.replace('{what}', self.kind.name)}"
             for a in base
             if not a.leading
         ]
         if self.style == "functional":
-            leading.insert(
+            required.insert(
                 0, "*args: `inputs` and `outputs`, as `keras.Model` takes them."
             )
-        return leading + self.param_docs + rest
+        return required + leading + optional + rest
 
     @property
     def example_args(self) -> str:
-        """`threshold=1.0, ...`: the constructor call of a docstring example."""
-        return ", ".join(f"{p.name}={python_literal(p.default)}" for p in self.params)
+        """`threshold=1.0, ...`: the constructor call of a docstring example (a
+        required param: its test value)."""
+        return ", ".join(
+            f"{p.name}={self.sample_source(p) if p.required else python_literal(p.default)}"
+            for p in self.params
+        )
 
     @property
     def function_call(self) -> str:
@@ -166,20 +207,44 @@ class ComponentSpec:
             return sorted([self.function_name, self.factory_name])
         return [self.function_name]
 
+    def sample_source(self, param: Param) -> str:
+        """A param's test value as source: the profile's, else one kgen makes."""
+        if param.name not in self.profile.samples:
+            return param.sample_source
+        value = self.profile.samples[param.name]
+        return value if param.type.nested else python_literal(value)
+
+    def _args_dict(self, params) -> str:
+        items = (f"{python_literal(p.name)}: {self.sample_source(p)}" for p in params)
+        return "{" + ", ".join(items) + "}"
+
     @property
     def sample_args(self) -> str:
         """The ARGS dict of the tests: a value other than the default for each param."""
-        samples = self.profile.samples
-        items = (
-            f"{python_literal(p.name)}: {python_literal(samples.get(p.name, p.sample))}"
-            for p in self.params
-        )
-        return "{" + ", ".join(items) + "}"
+        return self._args_dict(self.params)
+
+    @property
+    def required_sample_args(self) -> str:
+        """The required params alone: the arguments of the tests' "defaults" runs."""
+        return self._args_dict(p for p in self.params if p.required)
+
+    @property
+    def args(self) -> str:
+        """The tests' arguments other than the defaults, as they write them: a constant,
+        or a call making nested objects anew (an object belongs to one model)."""
+        return "make_args()" if self.nested_params else "ARGS"
+
+    @property
+    def defaults(self) -> str:
+        """The tests' arguments for the defaults: none, or the required params'."""
+        if not any(p.required for p in self.params):
+            return "{}"
+        return "required_args()" if self.nested_params else "REQUIRED"
 
     @property
     def args_splat(self) -> str:
         """`, **ARGS` where the test module has ARGS to pass on, else nothing."""
-        return ", **ARGS" if self.style != "function" or self.params else ""
+        return f", **{self.args}" if self.style != "function" or self.params else ""
 
     @property
     def configured(self) -> str:
@@ -188,8 +253,10 @@ class ComponentSpec:
         if self.style == "functional":
             return "build_model()"
         if self.style == "class":
-            return self.configured_with("ARGS")
-        return f"{self.factory_name}(**ARGS)" if self.params else self.function_name
+            return self.configured_with(self.args)
+        if self.params:
+            return f"{self.factory_name}(**{self.args})"
+        return self.function_name
 
     @property
     def model_setup(self):
@@ -261,7 +328,12 @@ class ComponentSpec:
     @property
     def config_checks(self) -> list[tuple[str, str]]:
         """(key, expected value) of the config made from ARGS."""
-        return [(p.name, p.config_expected("ARGS")) for p in self.params]
+        return [(p.name, p.config_expected(self.config_args)) for p in self.params]
+
+    @property
+    def config_args(self) -> str:
+        """What the config test made the component with: ARGS, or one make_args()."""
+        return "args" if self.nested_params else "ARGS"
 
     @property
     def math_method(self) -> str:
@@ -284,6 +356,9 @@ class ComponentSpec:
         texts = (self.summary, self.input_shape, self.output_shape, self.reference)
         return self.profile == DEFAULT_PROFILE and not (
             self.bodies
+            or self.extra
+            or self.signatures
+            or self.imports
             or self.user_templates
             or any(texts)
             or any(p.doc for p in self.params)
@@ -292,7 +367,14 @@ class ComponentSpec:
     def has_reference(self, methods: list[str]) -> bool:
         """Whether the tests know the math: the spec gives it, or the methods it rests on
         keep their default bodies."""
-        return bool(self.reference) or not set(methods) & set(self.bodies)
+        if self.reference:
+            return True
+        wrapped = self.wrapped_layer
+        if wrapped and wrapped.name in self.profile.samples:
+            return (
+                False  # the default reference knows the math of the default Dense only
+            )
+        return not set(methods) & set(self.bodies)
 
 
 def _reference(code: str, names: Names) -> str:
@@ -325,6 +407,10 @@ def make_spec(
     user_templates: Path | None = None,
     reference: str = "",
     test: dict[str, object] | None = None,
+    extra: str = "",
+    signatures: dict[str, str] | None = None,
+    imports: list[str] | tuple[str, ...] = (),
+    base_defaults: dict[str, object] | None = None,
 ) -> ComponentSpec:
     the_kind = kind_named(kind)
     style = the_kind.style_named(style)
@@ -335,9 +421,18 @@ def make_spec(
         param = parse_param(text)
         doc = _one_line(param_docs.pop(param.name, ""), f"the doc of {param.name}")
         parsed.append(Param(param.name, param.type, param.default, doc))
+    # Required params first, in their order, as Python needs them before the others.
+    parsed.sort(key=lambda param: not param.required)
     if style == "class":
         the_kind, parsed = restate_base_args(the_kind, parsed)
+    the_kind = with_base_defaults(the_kind, style, base_defaults or {})
     check_param_names(parsed, the_kind, style, names)
+    _check_nested(parsed, the_kind, style)
+    if style == "function" and any(param.required for param in parsed):
+        raise KgenError(
+            "a required param needs the class style: the function style registers its "
+            "function with the defaults when the module is imported"
+        )
     if param_docs:
         raise KgenError(
             f"{names.class_name}: docs for unknown params: {', '.join(param_docs)}"
@@ -349,6 +444,11 @@ def make_spec(
     bodies = check_bodies(
         the_kind.methods_of(style), f"a {kind} ({style} style)", names, bodies or {}
     )
+    if extra.strip():
+        extra = check_bodies(("extra",), "", names, {"extra": extra})["extra"]
+    else:
+        extra = ""
+    signatures = check_signatures(signatures or {}, the_kind, style, names)
     return ComponentSpec(
         kind=the_kind,
         names=names,
@@ -363,7 +463,27 @@ def make_spec(
         user_templates=user_templates,
         reference=_reference(reference, names),
         profile=make_profile(test, kind, style, tuple(parsed), bodies),
+        extra=extra,
+        signatures=signatures,
+        imports=parse_imports(imports),
     )
+
+
+def _check_nested(params: list[Param], kind: Kind, style: str) -> None:
+    """A param holding a Keras object needs the class style and a kind whose from_config
+    kgen writes (a callback's and an optimizer's are their own)."""
+    for param in params:
+        if not param.type.nested:
+            continue
+        if style != "class" or not kind.nests:
+            where = f"a {kind.name}" + (
+                f" in the {style} style" if style != "class" else ""
+            )
+            raise KgenError(
+                f"--param {param.name}:{param.type.name}: {where} cannot hold a Keras "
+                "object; a class-style layer, model, loss, metric, regularizer, "
+                "initializer or constraint can"
+            )
 
 
 def _one_line(text: str, what: str) -> str:

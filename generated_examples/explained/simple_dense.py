@@ -95,8 +95,9 @@ class SimpleDense(keras.layers.Layer):
     # writes them into the .keras file, and loading calls from_config(config).
     def get_config(self):
         config = super().get_config()
-        # Keras objects go into the config serialized (keras.<module>.serialize), so
-        # that the config stays JSON; get() in the constructor reads them back.
+        # Keras objects go into the config serialized (keras.<module>.serialize, or
+        # keras.saving.serialize_keras_object for a layer, model...), so that the config
+        # stays JSON; get() in the constructor, or from_config, reads them back.
         config.update(
             {
                 "units": self.units,

@@ -21,7 +21,8 @@ OBJECT_PARAMS = ["act:activation=relu", "init_fn:initializer=ones", "rate=0.5"]
 def every_module(explain):
     for kind in KINDS.values():
         for style in kind.styles:
-            for params in ([], OBJECT_PARAMS):
+            nested = ["layer:layer"] if kind.nests and style == "class" else []
+            for params in ([], OBJECT_PARAMS, nested):
                 spec = make_spec(
                     kind.name, "Sample", params, style=style, explain=explain
                 )

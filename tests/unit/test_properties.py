@@ -54,6 +54,7 @@ VALUES = {
     "list[int]": st.lists(st.integers(-1000, 1000), max_size=4),
     "list[float]": st.lists(st.floats(-1e6, 1e6, width=32), max_size=4),
     "list[str]": st.lists(awkward_text, max_size=3),
+    "int|list[int]": st.integers(-3, 3) | st.lists(st.integers(-3, 3), max_size=3),
 }
 for _type in TYPES.values():
     if _type.keras_module:
@@ -82,10 +83,17 @@ def valid_requests(draw):
             words.map(lambda w: f"p_{w}"), max_size=6, unique=True
         )  # never a reserved name
     )
+    style = draw(st.sampled_from(KINDS[kind].styles))
     params = []
     for name in names:
         type_name = draw(st.sampled_from(sorted(TYPES)))
-        if draw(st.booleans()):
+        if TYPES[type_name].nested and not (KINDS[kind].nests and style == "class"):
+            type_name = "float"  # a Keras object is held by a class of these kinds only
+        if TYPES[type_name].nested:  # required, or None
+            params.append(f"{name}:{type_name}" + draw(st.sampled_from(["", "=None"])))
+        elif style == "class" and draw(st.integers(0, 5)) == 0:
+            params.append(f"{name}:{type_name}=...")
+        elif draw(st.booleans()):
             params.append(f"{name}:{type_name}")
         else:
             default = draw(VALUES[type_name])
@@ -93,7 +101,6 @@ def valid_requests(draw):
                 params.append(f"{name}:{type_name}={default}")
             else:
                 params.append(f"{name}:{type_name}={python_literal(default)}")
-    style = draw(st.sampled_from(KINDS[kind].styles))
     test = draw(profiles(kind))
     return kind, draw(class_names()), params, style, draw(st.booleans()), test
 
@@ -194,8 +201,13 @@ def check_valid(drawn):
     if style == "functional":  # a model built from a graph
         inputs = keras.Input(shape=(4,))
         component = component_class(inputs, keras.layers.Dense(1)(inputs))
-    else:
-        component = component_class()
+    else:  # the required params take their test values
+        required = {
+            p.name: eval(spec.sample_source(p), {"keras": keras})
+            for p in spec.params
+            if p.required
+        }
+        component = component_class(**required)
     outputs = exercise(component, kind, sparse)
     assert np.all(np.isfinite(keras.ops.convert_to_numpy(outputs)))
     config = json.dumps(component.get_config(), sort_keys=True)

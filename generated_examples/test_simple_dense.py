@@ -105,7 +105,7 @@ def test_computes_the_reference_math():
     x, _ = make_data()
     layer = SimpleDense(**ARGS)
     outputs = keras.ops.convert_to_numpy(layer(x))
-    weights = {w.name: keras.ops.convert_to_numpy(w) for w in layer.weights}
+    weights = kgen_harness.numpy_weights(layer)
     expected = reference(x, weights, **ARGS)
     np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
 
@@ -121,6 +121,17 @@ def test_output_shape_matches_compute_output_shape():
     assert tuple(layer(x).shape) == tuple(layer.compute_output_shape(x.shape))
     symbolic = layer(keras.Input(shape=(4,)))
     assert tuple(symbolic.shape) == tuple(layer.compute_output_shape((None, 4)))
+
+
+def test_build_makes_every_weight():
+    # Loading a saved model calls build(), then restores the weights: one made later, at
+    # the first call (a sublayer left unbuilt), is not there to take its saved value.
+    x, _ = make_data()
+    layer = SimpleDense(**ARGS)
+    layer.build((None, 4))
+    built = len(layer.weights)
+    layer(x)
+    assert len(layer.weights) == built, "the first call made weights build() did not"
 
 
 @pytest.mark.heavy

@@ -49,7 +49,7 @@ def check_bodies(
                 f"given for: {', '.join(methods)}"
             )
         where = f"{names.class_name}: the body of {method}"
-        checked[method] = _checked(code.replace("\r\n", "\n"), where)
+        checked[method] = check_code(code.replace("\r\n", "\n"), where)
     return checked
 
 
@@ -82,7 +82,7 @@ def check_signatures(
     return checked
 
 
-def _checked(code: str, where: str) -> str:
+def check_code(code: str, where: str) -> str:
     if "\r" in code:
         line = code.count("\n", 0, code.index("\r")) + 1
         raise KgenError(

@@ -196,7 +196,8 @@ def _kind_command(kind: Kind):
             bool,
             typer.Option(
                 "--per-batch",
-                help="Tests: a loss computed over the whole batch, not per sample.",
+                help="Tests: a loss or metric computed over the whole batch, not "
+                "per sample and summed.",
             ),
         ] = False,
         metric: Annotated[

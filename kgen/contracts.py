@@ -74,6 +74,15 @@ CONTRACTS = {
         "compute_output_shape",
         "compute_output_shape",
     ),
+    "test_build_makes_every_weight": Contract(
+        "build must make every weight, sublayers' included: the first call may add none.",
+        "build: every sublayer built there, every add_weight there",
+        "build",
+    ),
+    "test_resets": Contract(
+        "reset_state must bring the metric back to a fresh one's state.",
+        "reset_state, singular: the name Keras 3 calls",
+    ),
     "test_config_is_plain_json": Contract(
         "get_config must return plain JSON: Keras objects serialized.",
         "get_config",

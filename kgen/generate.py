@@ -1,7 +1,7 @@
 """The pipeline: spec -> render -> format -> check -> planned files. Writing is the caller's step."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kgen.bodies import check_bodies_compile
@@ -24,6 +24,8 @@ class Target:
     conftest_dir: Path | None = None  # None: beside the tests
     # The module's package is installed (in a project): tests import it by name.
     installed: bool = False
+    # Modules written beside this one by the same command: the user's own, to imports.
+    siblings: frozenset[str] = frozenset()
 
     @property
     def test_dir(self) -> Path:
@@ -58,7 +60,9 @@ def module_source(spec: ComponentSpec) -> str:
     template = template_of(spec, 0)
     check_bodies_compile(spec, lambda marked: render(template, marked))
     source = format_source(
-        render(template, spec), spec.names.module_file, spec.from_templates_alone
+        render(template, spec, own_imports=True),
+        spec.names.module_file,
+        spec.from_templates_alone,
     )
     check_module_names(source, spec.names.module_file)
     if not spec.from_templates_alone:
@@ -90,6 +94,8 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
 
 
 def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
+    if spec.imports:
+        spec = replace(spec, local_modules=_local_modules(spec, target))
     check_path_length(target.out / spec.names.module_file)
     check_path_length(target.test_dir / spec.names.test_file)
     check_writable(target.out, "--out")
@@ -111,6 +117,21 @@ def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
             for name, template in SUPPORT_FILES
         ]
     return files
+
+
+def _local_modules(spec: ComponentSpec, target: Target) -> frozenset[str]:
+    """The top-level modules that are the user's own, as ruff's isort tells first-party
+    ones: the package the module is in (or the module itself), what lies beside it,
+    and what the same command writes there."""
+    root, import_name = _import_location(target.out, spec.names.module)
+    found = {import_name.split(".")[0], *target.siblings}
+    if root.is_dir():
+        found |= {
+            path.stem if path.suffix == ".py" else path.name
+            for path in root.iterdir()
+            if path.suffix == ".py" or (path / "__init__.py").is_file()
+        }
+    return frozenset(found)
 
 
 def _import_location(out: Path, module: str) -> tuple[Path, str]:

@@ -73,34 +73,50 @@ def _imports_of(text: str) -> list[Import]:
     return [Import(statement.module, a.name, a.asname or "") for a in statement.names]
 
 
-def import_block(statements: list[str], used: set[str]) -> str:
+def import_block(
+    statements: list[str],
+    used: set[str],
+    kept: tuple[str, ...] = (),
+    local: frozenset[str] = frozenset(),
+) -> str:
     """The import section for `statements` (as parse_imports writes them), keeping those
-    that bind a name in `used`."""
-    kept = {
+    that bind a name in `used`, and those of `kept` in any case: an import the code does
+    not use, kept for what importing does (registering a layer with Keras), is marked
+    for linters. Modules of `local` (the user's own) come last, in a group of their own.
+    """
+    forced = {one for text in kept for one in _imports_of(text)}
+    found = {
         one for text in statements for one in _imports_of(text) if one.bound in used
-    }
+    } | forced
+    unused = {one for one in forced if one.bound not in used}
+    mine = {one for one in found if one.module.split(".")[0] in local}
     groups = [
-        _sorted_lines([one for one in kept if one.standard]),
-        _sorted_lines([one for one in kept if not one.standard]),
+        _sorted_lines([one for one in found - mine if one.standard], unused),
+        _sorted_lines([one for one in found - mine if not one.standard], unused),
+        _sorted_lines(list(mine), unused),
     ]
     return "\n\n".join("\n".join(group) for group in groups if group)
 
 
-def _sorted_lines(imports: list[Import]) -> list[str]:
+def _sorted_lines(imports: list[Import], unused: set[Import]) -> list[str]:
     plain = sorted(
         (one for one in imports if not one.name),
         key=lambda one: (one.module.lower(), one.alias),
     )
     modules = sorted({one.module for one in imports if one.name}, key=str.lower)
-    lines = [one.source for one in plain]
+    lines = [one.source + _MARK * (one in unused) for one in plain]
     for module in modules:
         names = sorted(
             (one for one in imports if one.module == module and one.name),
             key=lambda one: (_name_type(one.name), one.name, one.alias),
         )
         listed = ", ".join(one.source.split(" import ", 1)[1] for one in names)
-        lines.append(f"from {module} import {listed}")
+        mark = _MARK * any(one in unused for one in names)
+        lines.append(f"from {module} import {listed}{mark}")
     return lines
+
+
+_MARK = "  # noqa: F401 (imported for what importing it does)"
 
 
 def _name_type(name: str) -> int:

@@ -1,5 +1,5 @@
-"""Generated code checked as a linter checks it, with pyflakes: every name the code uses is
-defined, and no class member or function is defined twice. Only code with something of
+"""Generated code checked as a linter checks it: every name the code uses is defined
+(pyflakes), and no member of the class is defined twice. Only code with something of
 the user's in it is checked (bodies, members, test values, templates): kgen's own
 templates are checked by its test suite."""
 
@@ -14,7 +14,9 @@ def check_names(source: str, file: str, spec: ComponentSpec) -> None:
     """One line naming the first undefined or twice-defined name, and where it is."""
     from pyflakes import checker, messages  # about 35 ms, only for the user's code
 
-    found = checker.Checker(ast.parse(source), filename=file)
+    tree = ast.parse(source)
+    _check_members(tree, file)
+    found = checker.Checker(tree, filename=file)
     for message in sorted(found.messages, key=lambda m: (m.lineno, m.col)):
         if isinstance(message, messages.UndefinedName):
             name = message.message_args[0]
@@ -22,13 +24,26 @@ def check_names(source: str, file: str, spec: ComponentSpec) -> None:
                 f"{_user_code_using(spec, name) or file} uses the undefined name "
                 f"{name!r} (line {message.lineno} of {file}); {_hint(name)}"
             )
-        if isinstance(message, messages.RedefinedWhileUnused):
-            name, first = message.message_args
-            raise KgenError(
-                f"{file}: {name!r} is defined twice (lines {first} and "
-                f"{message.lineno}); a method the class writes takes a body, not a "
-                "second definition in extra"
-            )
+
+
+def _check_members(tree: ast.Module, file: str) -> None:
+    """A function of the module or a method of a class defined twice (a property's setter
+    aside): a generated one and one of the user's (extra members, test helpers)."""
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    for node in (tree, *classes):
+        first = {}
+        for member in node.body:
+            if not isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if any(isinstance(d, ast.Attribute) for d in member.decorator_list):
+                continue  # @name.setter and the like
+            if member.name in first:
+                raise KgenError(
+                    f"{file}: {member.name!r} is defined twice (lines "
+                    f"{first[member.name]} and {member.lineno}); a method the class "
+                    "writes takes a body; name a helper of your own otherwise"
+                )
+            first[member.name] = member.lineno
 
 
 def _hint(name: str) -> str:
@@ -42,6 +57,8 @@ def _user_code_using(spec: ComponentSpec, name: str) -> str:
     pieces = {f"the body of {m}": code for m, code in spec.bodies.items()}
     pieces["the extra members"] = spec.extra
     pieces["the reference"] = spec.reference
+    pieces["the test helpers"] = spec.profile.helpers
+    pieces["the test compile arguments"] = f"f({spec.profile.compile})"
     for param in spec.nested_params:
         if param.name in spec.profile.samples:
             pieces[f"the test value of {param.name}"] = spec.profile.samples[param.name]

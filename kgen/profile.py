@@ -12,6 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from kgen.bodies import check_code
 from kgen.errors import KgenError
 from kgen.params import Param, check_value, parse_assignment, python_literal
 
@@ -20,7 +21,16 @@ FLOAT_DTYPES = ("float16", "float32", "float64")
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8")
 DTYPES = (*FLOAT_DTYPES, *INT_DTYPES, "bool")
 TARGETS = "regression[:N] | binary | labels:K | onehot:K | none"
-KEYS = ("inputs", "target", "stochastic", "per_sample", "metrics", "samples")
+KEYS = (
+    "inputs",
+    "target",
+    "stochastic",
+    "per_sample",
+    "metrics",
+    "samples",
+    "helpers",
+    "compile",
+)
 _DIMS = re.compile(r"[1-9][0-9]{0,4}(,[1-9][0-9]{0,4}){0,3}\Z")
 _METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
 
@@ -28,7 +38,8 @@ _METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
 @dataclass(frozen=True)
 class Input:
     """One input of the test model: its shape without the batch axis, its dtype, and for
-    integer ids an exclusive upper bound."""
+    integer ids an exclusive upper bound (for floats, one makes them uniform in [0, HIGH):
+    pixels, probabilities)."""
 
     shape: tuple[int, ...]
     dtype: str = "float32"
@@ -44,6 +55,8 @@ class Input:
     def array(self) -> str:
         """numpy source of a batch of it, drawn from `rng`."""
         size = python_literal((BATCH, *self.shape))
+        if self.dtype in FLOAT_DTYPES and self.high:
+            return f'rng.uniform(0, {self.high}, size={size}).astype("{self.dtype}")'
         if self.dtype in FLOAT_DTYPES:
             return f'rng.normal(size={size}).astype("{self.dtype}")'
         high = 2 if self.dtype == "bool" else self.high
@@ -129,6 +142,10 @@ class TestProfile:
     per_sample: bool = True  # a loss: one value per sample (False: one per batch)
     metrics: tuple[str, ...] = ("loss",)  # the history keys training must report
     samples: dict[str, object] = field(default_factory=dict)  # test values of params
+    helpers: str = (
+        ""  # code of the test module's own, such as a function making a sample
+    )
+    compile: str = ""  # a model's own compile arguments (a GAN's two optimizers)
 
     @property
     def flat_inputs(self) -> bool:
@@ -171,12 +188,18 @@ class TestProfile:
             )
         if not self.per_sample:
             said.append(
-                "A loss of the whole batch: there is no per-sample shape, reduction or "
-                "sample weight to test; the two-device check compares with one device "
-                "computing it on each device's part of the batch."
+                "Computed per batch, not per sample: there is no per-sample shape, "
+                "reduction, sample weight or sum over batches to test. On two devices "
+                "each computes it on its part of the batch: a loss is compared with one "
+                "device doing the same, other metrics are only checked finite."
             )
         if self.metrics != ("loss",):
             said.append(f"Training reports {', '.join(self.metrics)}.")
+        if self.compile:
+            said.append(
+                "Compiled with arguments of its own: the mixed-precision checks, which "
+                "go through compile's optimizer, do not apply."
+            )
         return said
 
     def to_table(self) -> dict[str, object]:
@@ -195,6 +218,10 @@ class TestProfile:
             table["metrics"] = list(self.metrics)
         if self.samples:
             table["samples"] = dict(self.samples)
+        if self.helpers:
+            table["helpers"] = self.helpers
+        if self.compile:
+            table["compile"] = self.compile
         return table
 
 
@@ -225,9 +252,13 @@ def parse_input(text: object) -> Input:
                 f"such as {dims}:{dtype}:1000"
             )
         return Input(shape, dtype, int(high))
-    if high:
-        raise KgenError(f"{where}: only integer inputs take an upper bound")
-    return Input(shape, dtype)
+    if high and dtype == "bool":
+        raise KgenError(f"{where}: a bool input takes no upper bound")
+    if high and (not high.isdigit() or int(high) < 1):
+        raise KgenError(
+            f"{where}: a float input's bound is a positive integer: uniform in [0, HIGH)"
+        )
+    return Input(shape, dtype, int(high) if high else None)
 
 
 def parse_target(text: object) -> Target:
@@ -294,6 +325,8 @@ def make_profile(
         per_sample=table.get("per_sample", True),
         metrics=tuple(metrics),
         samples=_checked_samples(samples, params),
+        helpers=_helpers(table.get("helpers", "")),
+        compile=_compile_arguments(table.get("compile", ""), kind),
     )
     _check_fits_the_kind(profile, kind, style, bodies)
     return profile
@@ -316,6 +349,37 @@ def _checked_samples(
         else:
             checked[name] = check_value(value, ptype, where)
     return checked
+
+
+def _helpers(code: object) -> str:
+    if not isinstance(code, str):
+        raise KgenError("test: helpers must be a string of Python code")
+    return check_code(code, "test: helpers") if code.strip() else ""
+
+
+def _compile_arguments(arguments: object, kind: str) -> str:
+    """A model's own compile arguments: keywords only, on one line."""
+    where = "test: compile"
+    if not isinstance(arguments, str) or "\n" in arguments.strip():
+        raise KgenError(f"{where}: keyword arguments on one line, such as loss_fn=...")
+    arguments = arguments.strip()
+    if not arguments:
+        return ""
+    if kind != "model":
+        raise KgenError(f"{where}: only a model brings its own compile")
+    try:
+        call = ast.parse(f"compile({arguments})", mode="eval").body
+    except SyntaxError as error:
+        raise KgenError(f"{where}: does not parse: {error.msg}") from None
+    if (
+        not isinstance(call, ast.Call)
+        or call.args
+        or any(k.arg is None for k in call.keywords)
+    ):
+        raise KgenError(f"{where}: keyword arguments only, such as loss_fn=...")
+    if {"optimizer", "jit_compile"} & {k.arg for k in call.keywords}:
+        raise KgenError(f"{where}: optimizer and jit_compile are the tests' own")
+    return arguments
 
 
 def _object_code(value: object, type_name: str, where: str) -> str:
@@ -374,9 +438,21 @@ def _check_fits_the_kind(
         )
     if profile.stochastic and not takes_data:
         raise KgenError("--stochastic: only a layer or a model is random in training")
-    if not profile.per_sample and kind != "loss":
-        raise KgenError("--per-batch: only a loss is computed per batch")
-    if not profile.per_sample and not {"call", "function"} & set(bodies):
+    if not profile.per_sample and kind not in ("loss", "metric", "model"):
+        raise KgenError(
+            "--per-batch: only a loss, a metric or a model's reported metrics are "
+            "computed per batch"
+        )
+    if not profile.per_sample and kind == "metric" and "update_state" not in bodies:
+        raise KgenError(
+            "--per-batch: the default update_state sums over batches; give "
+            "update_state (and its reference) for a metric of each batch"
+        )
+    if (
+        not profile.per_sample
+        and kind == "loss"
+        and not {"call", "function"} & set(bodies)
+    ):
         raise KgenError(
             "--per-batch: the default call gives one loss per sample; give call "
             "(and its reference) for a loss of the whole batch"

@@ -190,10 +190,15 @@ def _environment(
 
 
 def render(
-    name: str, spec: ComponentSpec, third_party: tuple[str, ...] = (), **context: object
+    name: str,
+    spec: ComponentSpec,
+    third_party: tuple[str, ...] = (),
+    own_imports: bool = False,
+    **context: object,
 ) -> str:
     """Render the template `name` and keep exactly the optional imports the code uses;
-    `third_party` names more modules to import among the third-party ones."""
+    `third_party` names more modules to import among the third-party ones. With
+    `own_imports` (the component's module), the spec's imports are all kept."""
     try:
         found = environment(spec.user_templates).get_template(name)
         source = found.render(spec=spec, kind=spec.kind, names=spec.names, **context)
@@ -206,7 +211,8 @@ def render(
     except KgenError as error:
         raise KgenError(f"template {where}: {error}") from None
     more = tuple(f"import {name}" for name in third_party)
-    return _insert_imports(source, where, more + spec.imports)
+    kept = spec.imports if own_imports else ()
+    return _insert_imports(source, where, more + spec.imports, kept, spec.local_modules)
 
 
 def render_support(template: str, user_templates: Path | None = None) -> str:
@@ -249,7 +255,13 @@ def _where(error: Exception, name: str) -> str:
     return f"template {where}, line {frame.tb_lineno}: {message}"
 
 
-def _insert_imports(source: str, template: str, imports: tuple[str, ...]) -> str:
+def _insert_imports(
+    source: str,
+    template: str,
+    imports: tuple[str, ...],
+    kept: tuple[str, ...],
+    local: frozenset[str],
+) -> str:
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -257,5 +269,11 @@ def _insert_imports(source: str, template: str, imports: tuple[str, ...]) -> str
             f"template {template} rendered invalid Python: {error.msg} (line {error.lineno})"
         ) from None
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    block = import_block([*_KGEN_IMPORTS, *imports], used)
+    used -= {  # imported inside the function that uses them, as a test helper may
+        alias.asname or alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom) and node not in tree.body
+        for alias in node.names
+    }
+    block = import_block([*_KGEN_IMPORTS, *imports], used, kept, local)
     return source.replace(IMPORTS_MARKER, block, 1)

@@ -128,13 +128,21 @@ def plan_requests(requests: list[Request], folder: Path) -> Plan:
     loose: list[PlannedFile] = []
     placements = []
     if project is None:
+        outs = [
+            request.out if request.out is not None else folder for request in requests
+        ]
         targets = [
             Target(
-                out=request.out if request.out is not None else folder,
+                out=out,
                 tests_dir=request.tests_dir,
                 with_tests=request.with_tests,
+                siblings=frozenset(
+                    spec.names.module
+                    for spec, other in zip(specs, outs, strict=True)
+                    if other == out
+                ),
             )
-            for request in requests
+            for request, out in zip(requests, outs, strict=True)
         ]
         for spec, files in zip(specs, plan_each(specs, targets), strict=True):
             refuse_in_folder(spec, files[0].path.parent)

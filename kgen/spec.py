@@ -1,5 +1,6 @@
 """A request (kind, name, params, ...) validated into the `ComponentSpec` that the templates see."""
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ class ComponentSpec:
     extra: str = ""  # more class members: helper methods, properties, overrides
     signatures: dict[str, str] = field(default_factory=dict)  # method -> its arguments
     imports: tuple[str, ...] = ()  # import statements the bodies need (kgen.imports)
+    # Top-level modules of the user's own (first-party to ruff's isort): set by the plan.
+    local_modules: frozenset[str] = frozenset()
 
     # What the templates show, worked out here so that they hold layout, not logic.
 
@@ -120,6 +123,13 @@ class ComponentSpec:
         """The params holding a Keras object whole (a layer, a model...): rebuilt by
         from_config, made anew for each test."""
         return [p for p in self.params if p.type.nested]
+
+    @property
+    def heavy_claims(self) -> str:
+        """The kind's heavy tests beyond the three every one gets, as the test module's
+        docstring names them: none through compile's optimizer for a model compiled
+        with its own arguments (its optimizers are its own)."""
+        return "" if self.profile.compile else self.model_setup.heavy_claims
 
     @property
     def configs_as_json(self) -> bool:
@@ -311,6 +321,10 @@ class ComponentSpec:
         the loss, the kind's own (the component as a metric...), a model's metric."""
         setup, target = self.model_setup, self.profile.target
         arguments = ["optimizer=optimizer"]
+        if self.profile.compile:  # a model's own compile, such as a GAN's
+            return ", ".join(
+                [*arguments, self.profile.compile, "jit_compile=jit_compile"]
+            )
         if "loss=" not in setup.compile and target.loss:
             arguments.append(f'loss="{target.loss}"')
         if setup.compile:
@@ -344,10 +358,23 @@ class ComponentSpec:
         """Whether a model's steps use the generated _update_metrics: a default step does,
         a body may."""
         steps = ("train_step", "test_step")
+        if "_update_metrics" in self.extra_members:
+            return False
         return any(
             step not in self.bodies or "_update_metrics" in self.bodies[step]
             for step in steps
         )
+
+    @property
+    def extra_members(self) -> set[str]:
+        """The names the extra members define."""
+        if not self.extra:
+            return set()
+        return {
+            node.name
+            for node in ast.parse(self.extra).body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
 
     @property
     def from_templates_alone(self) -> bool:

@@ -26,6 +26,8 @@ CONTRACTS = {
     "test_a_zero_sample_weight_leaves_the_sample_out": "A sample of weight 0 must count for nothing. Look at update_state's use of sample_weight.",
     "test_state_is_kept_in_variables": "The metric's state must be in its variables, which tf.distribute sums. Look at __init__ (add_variable) and update_state.",
     "test_output_shape_matches_compute_output_shape": "compute_output_shape must announce the shape call returns. Look at compute_output_shape.",
+    "test_build_makes_every_weight": "build must make every weight, sublayers' included: the first call may add none. Look at build: every sublayer built there, every add_weight there.",
+    "test_resets": "reset_state must bring the metric back to a fresh one's state. Look at reset_state, singular: the name Keras 3 calls.",
     "test_config_is_plain_json": "get_config must return plain JSON: Keras objects serialized. Look at get_config.",
     "test_is_the_same_at_inference": "Random in training only: with training=False, two calls must agree. Look at call: draw only when training is true.",
     "test_evaluate_runs_its_test_step": "evaluate must run the model's test_step and report the compiled metrics. Look at test_step.",

@@ -23,7 +23,7 @@ MODULES = sorted(
 def test_examples_are_what_kgen_builds_today(kgen):
     result = kgen("build", SPEC, "--check", cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert "26 files up to date" in result.stdout
+    assert "54 files up to date" in result.stdout
     result = kgen("build", EXPLAINED / "examples.toml", "--check", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "8 files up to date" in result.stdout
@@ -93,8 +93,8 @@ def test_every_example_imports_and_trains(module, monkeypatch):
     x, y = tests.make_data()
     model = tests.build_model()
     history = model.fit(x, y, batch_size=8, epochs=3, verbose=0)
-    losses = history.history["loss"]
-    assert np.all(np.isfinite(losses))
+    assert history.history  # a GAN reports d_loss and g_loss, not loss
+    assert all(np.all(np.isfinite(values)) for values in history.history.values())
 
 
 @pytest.mark.parametrize("folder", [EXAMPLES, EXPLAINED], ids=["plain", "explained"])

@@ -2,14 +2,17 @@
 test meant for it."""
 
 import re
+import tomllib
 
 import pytest
-from conftest import run_pytest
+from conftest import EXAMPLES, run_pytest
 
 from kgen.generate import Target, plan
 from kgen.names import derive_names
 from kgen.spec import make_spec
 from kgen.writer import plan_actions, write_files
+
+EXAMPLES_SPEC = EXAMPLES / "examples.toml"
 
 MISTAKES = {
     # A loss that averages over the batch itself: reduction and sample_weight are lost.
@@ -143,3 +146,84 @@ def test_each_mistake_fails_the_test_meant_for_it(tmp_path):
     assert result.returncode == 1
     failed = set(re.findall(r"FAILED (\w+)\.py::(\w+)", result.stdout))
     assert expected <= failed, result.stdout[-3000:]
+
+
+# Mistakes users make porting the examples that hold Keras objects, each made in the
+# example as kgen builds it: example -> (the edit to the module's code, the test meant
+# to catch it).
+EXAMPLE_EDITS = {
+    # A nested layer stored raw in the config: no longer JSON, not rebuilt on loading.
+    "WeightNormalization": (
+        (
+            '"layer": keras.saving.serialize_keras_object(self.layer)',
+            '"layer": self.layer',
+        ),
+        "test_get_config_round_trip",
+    ),
+    # A from_config that rebuilds the nested models in the caller's own dict.
+    "VAE": (
+        ("        config = copy.deepcopy(config)\n", ""),
+        "test_get_config_round_trip",
+    ),
+    # A metric fed the loss, not the gradients (y_pred) whose norm it reports.
+    "GradientNorm": (
+        (
+            "self.norm.assign(ops.sqrt(squared) / size)",
+            "self.norm.assign(ops.mean(ops.square(y_true - y_pred[0])))",
+        ),
+        "test_computes_the_reference_math",
+    ),
+}
+# A wrapper whose default build no longer builds the layer it wraps: the layer builds at
+# its first call. (Loading still works in Keras 3.15: a layer held in the config comes
+# back built from its own build config; a sublayer made in __init__ would not.)
+WRAPPER_EDIT = (
+    "        if not self.inner.built:\n            self.inner.build(input_shape)\n",
+    "        pass\n",
+)
+
+
+def example_spec(table):
+    """A component of generated_examples/examples.toml, as `kgen build` reads it."""
+    keys = ("bodies", "reference", "extra", "signatures", "imports", "base_defaults")
+    return make_spec(
+        table["kind"],
+        table["name"],
+        table.get("params", []),
+        style=table.get("style"),
+        test=table.get("test"),
+        **{key: table[key] for key in keys if key in table},
+    )
+
+
+@pytest.mark.heavy
+def test_each_porting_mistake_fails_the_test_meant_for_it(tmp_path):
+    tables = {
+        table["name"]: table
+        for table in tomllib.loads(EXAMPLES_SPEC.read_text(encoding="utf-8"))[
+            "component"
+        ]
+    }
+    wanted = {"Sampling", *EXAMPLE_EDITS}  # the VAE's encoder holds a Sampling layer
+    specs = [example_spec(tables[name]) for name in sorted(wanted)]
+    specs.append(make_spec("layer", "Wrap", ["inner:layer"]))
+    siblings = frozenset(spec.names.module for spec in specs)
+    for spec in specs:
+        files = plan(spec, Target(out=tmp_path, siblings=siblings))
+        write_files(files, plan_actions(files))
+    edits = {**EXAMPLE_EDITS, "Wrap": (WRAPPER_EDIT, "test_build_makes_every_weight")}
+    for name, ((old, new), _) in edits.items():
+        module = tmp_path / derive_names(name).module_file
+        assert old in module.read_text(), name
+        module.write_text(module.read_text().replace(old, new))
+    meant = " or ".join(sorted({test for _, test in edits.values()}))
+    result = run_pytest(tmp_path, "-rf", "-k", meant)
+    failed = set(re.findall(r"FAILED (\w+)\.py::(\w+)", result.stdout))
+    for name, (_, test) in edits.items():
+        module = derive_names(name).test_module
+        assert any(
+            found == module and failed_test.startswith(test)
+            for found, failed_test in failed
+        ), (name, result.stdout[-3000:])
+    # The same tests of the unedited Sampling pass: the failures are the edits'.
+    assert not any(found == "test_sampling" for found, _ in failed)

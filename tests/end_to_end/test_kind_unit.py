@@ -114,7 +114,9 @@ def test_a_new_kind_works_through_every_command(penalty_kind, tmp_path, monkeypa
         "from .l2 import L2 as L2"
         in (demo / "src/demo/penalties/__init__.py").read_text()
     )
-    (demo / "spec.toml").write_text('[[component]]\nkind = "penalty"\nname = "Lasso"\n')
+    (demo / "spec.toml").write_text(
+        '[[component]]\nkind = "penalty"\nname = "Lasso"\nparams = ["rate=0.1"]\n'
+    )
     run("build", "spec.toml")
     assert (demo / "src/demo/penalties/lasso.py").is_file()
     run("destroy", "penalty", "L2")

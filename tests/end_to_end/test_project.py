@@ -331,8 +331,9 @@ def test_user_templates_win_and_eject_starts_them(kgen, demo):
     module = ejected / "module.py.j2"
     module.write_text(
         module.read_text().replace(
-            "    def call(self, y_true, y_pred):\n",
-            "    def call(self, y_true, y_pred):\n        # House style: checked.\n",
+            '    def {{ spec.signature("call", "y_true, y_pred") }}:\n',
+            '    def {{ spec.signature("call", "y_true, y_pred") }}:\n'
+            "        # House style: checked.\n",
         )
     )
     run_ok(kgen, "loss", "Huber", cwd=demo)

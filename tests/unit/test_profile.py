@@ -20,6 +20,7 @@ OWN_LAYER = {"build": "pass", "call": "return inputs"}
         ("10,8:float16", Input((10, 8), "float16")),
         ("12:int32:1000", Input((12,), "int32", 1000)),
         ("3:bool", Input((3,), "bool")),
+        ("28,28:float32:1", Input((28, 28), "float32", 1)),  # pixels in [0, 1)
     ],
 )
 def test_inputs_are_read_as_written(text, expected):
@@ -32,7 +33,8 @@ def test_inputs_are_read_as_written(text, expected):
     [
         ("12:int32", "integer inputs need an exclusive upper bound"),
         ("12:int32:0", "integer inputs need an exclusive upper bound"),
-        ("12:float32:10", "only integer inputs take an upper bound"),
+        ("12:float32:0.5", "a float input's bound is a positive integer"),
+        ("12:bool:2", "a bool input takes no upper bound"),
         ("0", "positive sizes"),
         ("None,4", "positive sizes"),
         ("12:complex64", "unknown dtype 'complex64'"),

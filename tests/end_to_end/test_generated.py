@@ -38,8 +38,9 @@ ALL_TYPES = [
 ]
 # The class style takes required params and Keras objects held whole too (not a callback
 # or an optimizer: their from_config is their own).
-CLASS_TYPES = ["-p", "count:int=...", "-p", "inner:model=None"]
+CLASS_TYPES = ["-p", "width:int=...", "-p", "inner:model=None"]
 KINDS = list(kgen.kinds.KINDS)
+HOLDS_OBJECTS = {name for name, kind in kgen.kinds.KINDS.items() if kind.nests}
 FUNCTION_KINDS = [name for name, kind in kgen.kinds.KINDS.items() if kind.function]
 
 
@@ -55,7 +56,7 @@ def every_kind(tmp_path_factory):
         assert result.returncode == 0, result.stderr
 
     for kind in KINDS:
-        more = CLASS_TYPES if kgen.kinds.KINDS[kind].nests else CLASS_TYPES[:2]
+        more = CLASS_TYPES if kind in HOLDS_OBJECTS else CLASS_TYPES[:2]
         name = f"Sample{kind.title()}"
         kgen(kind, name, *ALL_TYPES, *more, "--style", "class", "--explain")
     kgen("model", "GraphModel", *ALL_TYPES, "--style", "functional", "--explain")

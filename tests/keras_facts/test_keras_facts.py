@@ -278,3 +278,47 @@ def test_a_weight_takes_a_plain_function_as_constraint_and_regularizer():
     layer.build((None, 3))
     assert callable(layer.kernel.constraint)
     assert callable(layer.kernel.regularizer)
+
+
+# What holding Keras objects whole rests on (the layer, model... param types).
+
+
+def test_a_layer_rebuilt_from_a_built_layers_config_comes_back_built():
+    """So a wrapper builds the layer it holds only when it is not built yet (as
+    keras.layers.Wrapper does): building it again would add its weights twice."""
+    inner = keras.layers.Dense(3)
+    inner.build((None, 4))
+    restored = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(inner)
+    )
+    assert restored.built and len(restored.weights) == 2
+    with pytest.raises(ValueError, match="already built"):
+        restored.build((None, 4))
+
+
+def test_rebuilding_a_functional_model_empties_the_config_it_is_given():
+    """So from_config rebuilds the objects it holds from a deep copy: a shallow one would
+    leave the caller's nested dict emptied."""
+    inputs = keras.Input(shape=(4,))
+    encoder = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    config = keras.saving.serialize_keras_object(encoder)
+    keras.saving.deserialize_keras_object(config)
+    assert "layers" not in config["config"]
+
+
+def test_a_second_metric_of_a_class_named_none_is_named_apart():
+    """name=None, as generated metrics take it, gives a name of its own to every metric
+    after the first (tracked, tracked_1): a metric a model reports by name (F1Score's
+    f1_score, GradientNorm's gradient_norm) takes it as a base default instead."""
+
+    class Tracked(keras.metrics.Metric):
+        def __init__(self, name=None, dtype=None):
+            super().__init__(name=name, dtype=dtype)
+
+    assert [Tracked().name, Tracked().name] == ["tracked", "tracked_1"]
+
+
+def test_an_uncompiled_model_has_an_empty_compile_config():
+    """A model's own get_compile_config (a GAN's optimizers) returns {} until compiled,
+    as the base does: saving an uncompiled model calls it too."""
+    assert keras.Model().get_compile_config() == {}

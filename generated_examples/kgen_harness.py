@@ -41,14 +41,24 @@ def numpy_weights(layer):
 
 
 # What a serving process does: import the component's module, nothing else, then load.
+# Then, since TensorFlow takes a while to start, the same process runs the test module's
+# two-device check (its CPU split in two before TensorFlow's first use), if it has one.
 LOAD_AND_PREDICT = """
 import importlib
 import sys
+import traceback
+from pathlib import Path
 
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+)
 import keras
 import numpy as np
 
-folder, module_root, module_name = sys.argv[1:]
+folder, module_root, module_name, here, tests_root, tests_name = sys.argv[1:]
 sys.path.insert(0, module_root)
 importlib.import_module(module_name)
 model = keras.saving.load_model(f"{folder}/model.keras")
@@ -56,7 +66,23 @@ inputs = np.load(f"{folder}/x.npz")  # arr_0, arr_1, ...: one per model input
 x = [inputs[f"arr_{i}"] for i in range(len(inputs.files))]
 x = x[0] if len(x) == 1 else x
 np.save(f"{folder}/predicted.npy", model.predict(x, verbose=0))
+
+sys.path[:0] = [here, tests_root]
+importlib.import_module("kgen_harness").ON_TWO_DEVICES = True
+check = getattr(importlib.import_module(tests_name), "test_trains_on_two_devices", None)
+if check is not None:
+    try:
+        check()
+        outcome = ""
+    except Exception:
+        outcome = traceback.format_exc()
+    Path(folder, "two_devices.txt").write_text(outcome or "passed")
 """
+
+# True in a process started with two devices; the outcome of each test module's two-device
+# check that its fresh process ran, by test file, for test_trains_on_two_devices to report.
+ON_TWO_DEVICES = False
+TWO_DEVICE_OUTCOMES = {}
 
 
 def loads_in_a_fresh_process(component, build_model, make_data, folder):
@@ -66,16 +92,27 @@ def loads_in_a_fresh_process(component, build_model, make_data, folder):
     model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     model.save(folder / "model.keras")
     np.savez(folder / "x.npz", *(x if isinstance(x, list) else [x]))
-    module_name = component.__module__
-    module_file = Path(sys.modules[module_name].__file__).resolve()
-    module_root = module_file.parents[module_name.count(".")]
-    run_python(LOAD_AND_PREDICT, folder, module_root, module_name)
+    module_root, module_name = _location(component.__module__)
+    tests_root, tests_name = _location(build_model.__module__)
+    here = Path(__file__).resolve().parent
+    run_python(
+        LOAD_AND_PREDICT, folder, module_root, module_name, here, tests_root, tests_name
+    )
     np.testing.assert_allclose(
         np.load(folder / "predicted.npy"),
         model.predict(x, verbose=0),
         rtol=1e-5,
         atol=1e-6,
     )
+    outcome = folder / "two_devices.txt"
+    if outcome.is_file():
+        TWO_DEVICE_OUTCOMES[sys.modules[tests_name].__file__] = outcome.read_text()
+
+
+def _location(module_name):
+    """The folder to put on sys.path for `module_name`, and the name."""
+    module_file = Path(sys.modules[module_name].__file__).resolve()
+    return module_file.parents[module_name.count(".")], module_name
 
 
 def trains_the_same_with_xla(build_model, make_data, stochastic=False):
@@ -96,7 +133,7 @@ def trains_the_same_with_xla(build_model, make_data, stochastic=False):
 
 
 # TensorFlow splits a CPU into logical devices only before its first use: a new process.
-ON_TWO_DEVICES = """
+TWO_DEVICES_SCRIPT = """
 import importlib
 import sys
 
@@ -120,10 +157,22 @@ def trains_on_two_devices(
 ):
     """Runs `train_on_two_devices` on the test module's model, in a process whose CPU is
     split in two."""
+    traits = (stochastic, per_batch, batch_metrics)
+    if ON_TWO_DEVICES:  # run by a fresh-process check: in this process
+        tests = next(
+            module
+            for module in list(sys.modules.values())
+            if getattr(module, "__file__", None) == test_file
+        )
+        train_on_two_devices(tests.build_model, tests.make_data, *traits)
+        return
+    outcome = TWO_DEVICE_OUTCOMES.pop(test_file, None)
+    if outcome is not None:  # the module's fresh-process check ran it
+        assert outcome == "passed", outcome[-3000:]
+        return
     test_file = Path(test_file).resolve()
     here = Path(__file__).resolve().parent
-    traits = (stochastic, per_batch, batch_metrics)
-    run_python(ON_TWO_DEVICES, here, test_file.parent, test_file.stem, *traits)
+    run_python(TWO_DEVICES_SCRIPT, here, test_file.parent, test_file.stem, *traits)
 
 
 def split_among(loss, devices):

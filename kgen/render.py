@@ -74,11 +74,22 @@ def call_line(call: str, indent: int = 4) -> str:
 
 
 def assert_equal_line(left: str, right: str, indent: int = 4) -> str:
-    """`assert left == right` as black writes it when its brackets cannot be split: on its
-    line if it fits; else in parentheses, on a line of its own or split before `==`."""
+    """`assert left == right` as black writes it: on its line if it fits; else a call on
+    the right split at its brackets; else in parentheses, on a line of its own or split
+    before `==`."""
     line = f"assert {left} == {right}"
     if indent + len(line) <= SOURCE_WIDTH:
         return line
+    if right.endswith(")") and not right.endswith("()"):  # black splits its brackets
+        opening = _opening_of_last_bracket(line)
+        inner = line[opening + 1 : -1]
+        if (
+            indent + opening + 1 <= SOURCE_WIDTH
+            and indent + 4 + len(inner) <= SOURCE_WIDTH
+        ):
+            return (
+                f"{line[: opening + 1]}\n{' ' * (indent + 4)}{inner}\n{' ' * indent})"
+            )
     inside = " " * (indent + 4)
     if len(inside) + len(line) - len("assert ") <= SOURCE_WIDTH:
         return f"assert (\n{inside}{left} == {right}\n{' ' * indent})"

@@ -141,7 +141,10 @@ class ComponentSpec:
     def wrapped_layer(self) -> Param | None:
         """The first required param holding one layer: a default layer body wraps it,
         as keras.layers.Wrapper does."""
-        return next((p for p in self.nested_params if p.type.name == "layer"), None)
+        return next(
+            (p for p in self.nested_params if p.type.name == "layer" and p.required),
+            None,
+        )
 
     @property
     def object_params(self) -> list[Param]:

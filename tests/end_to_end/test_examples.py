@@ -4,7 +4,6 @@ import importlib
 import shutil
 import tomllib
 
-import numpy as np
 import pytest
 from conftest import EXAMPLES, ROOT, assert_clean_code, passed_and_skipped, run_pytest
 
@@ -86,21 +85,12 @@ def test_examples_are_public_keras_3_and_ruff_and_black_clean():
     assert_clean_code(EXPLAINED)
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_every_example_imports_and_trains(module, monkeypatch):
-    monkeypatch.syspath_prepend(str(EXAMPLES))
-    tests = importlib.import_module(f"test_{module}")
-    x, y = tests.make_data()
-    model = tests.build_model()
-    history = model.fit(x, y, batch_size=8, epochs=3, verbose=0)
-    assert history.history  # a GAN reports d_loss and g_loss, not loss
-    assert all(np.all(np.isfinite(values)) for values in history.history.values())
-
-
 @pytest.mark.parametrize("folder", [EXAMPLES, EXPLAINED], ids=["plain", "explained"])
 def test_every_example_passes_its_own_generated_tests(folder):
-    # One folder per run: the two hold modules of the same names.
-    _, skipped = passed_and_skipped(run_pytest(folder, "--ignore=explained"))
+    # One folder per run: the two hold modules of the same names. Two workers of its own,
+    # as the run is long.
+    result = run_pytest(folder, "--ignore=explained", "-n", "2")
+    _, skipped = passed_and_skipped(result)
     assert skipped >= 3 * len(
         list(folder.glob("test_*.py"))
     )  # the heavy ones, not asked for
@@ -110,7 +100,9 @@ def test_every_example_passes_its_own_generated_tests(folder):
 def test_every_example_passes_its_heavy_tests_too():
     """The plain ones (the explained examples are the same code with comments, below),
     and the heavy tests alone: the fast ones ran above."""
-    result = run_pytest(EXAMPLES, "--ignore=explained", "-m", "heavy")
+    # Two workers of its own: the longest of the heavy runs, it would otherwise finish
+    # alone on one core.
+    result = run_pytest(EXAMPLES, "--ignore=explained", "-m", "heavy", "-n", "2")
     passed, skipped = passed_and_skipped(result)
     assert skipped == 0
     assert passed >= 3 * len(MODULES)

@@ -231,6 +231,8 @@ def check_valid(drawn):
         {},
     )
 )
+# A layer holding an optional layer (None by default): not wrapped. Always tried.
+@example(("layer", "a", ["p_m:layer=None"], "class", False, {}))
 # A float whose repr has an exponent with "+" (black writes 1e16), in a docstring example
 # that fits: always tried.
 @example(("model", "A", ["p_a=1.0000000272564224e+16"], "class", False, {}))

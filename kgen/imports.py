@@ -9,6 +9,24 @@ from dataclasses import dataclass
 
 from kgen.errors import KgenError
 
+# The imports a generated file may need; each is kept only if the code uses its name.
+KGEN_IMPORTS = (
+    "import copy",
+    "import importlib",
+    "import json",
+    "import os",
+    "import random",
+    "import subprocess",
+    "import sys",
+    "import zipfile",
+    "from pathlib import Path",
+    "import keras",
+    "import numpy as np",
+    "import pytest",
+    "import tensorflow as tf",
+    "from keras import ops",
+)
+
 
 @dataclass(frozen=True, order=True)
 class Import:
@@ -42,6 +60,12 @@ def parse_imports(texts: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     found: list[Import] = []
     for text in texts:
         for one in _imports_of(text):
+            theirs = _KGEN_BINDINGS.get(one.bound)
+            if theirs is not None and theirs != one:
+                raise KgenError(
+                    f"--import {text!r}: binds {one.bound!r}, which the generated code "
+                    f"uses for `{theirs.source}`; import it under another name"
+                )
             if one not in found:
                 found.append(one)
     return tuple(one.source for one in found)
@@ -124,3 +148,6 @@ def _name_type(name: str) -> int:
     if name.isupper() and len(name) > 1:
         return 0
     return 1 if name[:1].isupper() else 2
+
+
+_KGEN_BINDINGS = {one.bound: one for text in KGEN_IMPORTS for one in _imports_of(text)}

@@ -12,30 +12,13 @@ from kgen.bodies import indent_body
 from kgen.errors import KgenError
 from kgen.explanations import apply_markers
 from kgen.formatting import SOURCE_WIDTH, format_snippet
-from kgen.imports import import_block
+from kgen.imports import KGEN_IMPORTS, import_block
 from kgen.kinds import KINDS
 from kgen.params import python_literal
 from kgen.spec import ComponentSpec, doc_escape
 
 TEMPLATES = Path(kgen.templates.__file__).parent  # shipped inside the package
 
-# The imports a generated file may need; each is kept only if the code uses its name.
-_KGEN_IMPORTS = (
-    "import copy",
-    "import importlib",
-    "import json",
-    "import os",
-    "import random",
-    "import subprocess",
-    "import sys",
-    "import zipfile",
-    "from pathlib import Path",
-    "import keras",
-    "import numpy as np",
-    "import pytest",
-    "import tensorflow as tf",
-    "from keras import ops",
-)
 IMPORTS_MARKER = "# kgen: imports"
 
 
@@ -286,5 +269,5 @@ def _insert_imports(
         if isinstance(node, ast.Import | ast.ImportFrom) and node not in tree.body
         for alias in node.names
     }
-    block = import_block([*_KGEN_IMPORTS, *imports], used, kept, local)
+    block = import_block([*KGEN_IMPORTS, *imports], used, kept, local)
     return source.replace(IMPORTS_MARKER, block, 1)

@@ -140,8 +140,12 @@ def test_each_mistake_fails_the_test_meant_for_it(tmp_path):
         (derive_names(name).test_module, test)
         for (_, name), (*_, test) in (*MISTAKES.items(), *EDITS.items())
     }
-    # Only the tests meant for the mistakes: those are the claim, and the rest is slow.
-    meant = " or ".join(sorted({test for _, test in expected}))
+    # Only the test meant for each mistake, in its module: those are the claim, and the
+    # rest is slow (a two-device check starts a process).
+    meant = " or ".join(
+        f"({module.removeprefix('test_')} and {test})"
+        for module, test in sorted(expected)
+    )
     # HalvedLoss's fresh-process check runs its two-device check in the same process:
     # the failure must still be reported by the test meant for it.
     meant += " or (halved_loss and fresh_process)"

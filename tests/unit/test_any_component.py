@@ -249,3 +249,9 @@ def test_the_cli_refuses_an_undefined_name_and_writes_nothing(kgen, tmp_path):
     assert result.returncode == 1
     assert "--base reduction: 'everything' is not taken" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_import_may_not_take_a_name_the_generated_code_uses():
+    assert parse_imports(["import numpy as np"]) == ("import numpy as np",)  # the same
+    with pytest.raises(KgenError, match="binds 'np', which the generated code uses"):
+        parse_imports(["from keras import ops as np"])

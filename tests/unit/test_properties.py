@@ -36,7 +36,7 @@ from kgen.spec import make_spec
 
 QUICK = settings(max_examples=40, deadline=None)
 THOROUGH = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 words = st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=7)

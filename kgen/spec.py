@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgen.bodies import check_bodies, check_signatures
+from kgen.bodies import check_bodies, check_code, check_signatures
 from kgen.errors import KgenError
 from kgen.imports import parse_imports
 from kgen.kinds import Kind, kind_named
@@ -399,11 +399,10 @@ class ComponentSpec:
         keep their default bodies."""
         if self.reference:
             return True
+        # The default reference of a wrapper knows the math of the default Dense only.
         wrapped = self.wrapped_layer
         if wrapped and wrapped.name in self.profile.samples:
-            return (
-                False  # the default reference knows the math of the default Dense only
-            )
+            return False
         return not set(methods) & set(self.bodies)
 
 
@@ -474,10 +473,8 @@ def make_spec(
     bodies = check_bodies(
         the_kind.methods_of(style), f"a {kind} ({style} style)", names, bodies or {}
     )
-    if extra.strip():
-        extra = check_bodies(("extra",), "", names, {"extra": extra})["extra"]
-    else:
-        extra = ""
+    where = f"{names.class_name}: the extra members"
+    extra = check_code(extra.replace("\r\n", "\n"), where) if extra.strip() else ""
     signatures = check_signatures(signatures or {}, the_kind, style, names)
     return ComponentSpec(
         kind=the_kind,

@@ -28,7 +28,7 @@ KGEN_IMPORTS = (
 )
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Import:
     """One name an import statement binds."""
 

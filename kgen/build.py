@@ -4,6 +4,7 @@ import tomllib
 from pathlib import Path
 
 from kgen.errors import KgenError
+from kgen.names import derive_names
 from kgen.request import Plan, Request, plan_requests, spec_of
 
 _TOP_KEYS = {"package", "component"}
@@ -32,6 +33,25 @@ def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
     """Every file the spec describes, rendered. Inside a project the components are placed
     in it, as `kgen KIND NAME` places them; elsewhere they go to `out`, by default the
     spec's own folder."""
+    requests = read_requests(spec_file, out)
+    try:
+        return plan_requests(requests, spec_file.parent)
+    except KgenError as error:
+        raise KgenError(f"{spec_file}: {error}") from None
+
+
+def profiles_of(spec_file: Path) -> dict[str, dict]:
+    """The test profile of each component the spec lists, by its class name and by its
+    module's (a function's) name: what `kgen check --profiles` reads."""
+    profiles = {}
+    for request in read_requests(spec_file):
+        names = derive_names(request.name)
+        profiles[names.class_name] = profiles[names.module] = request.test
+    return profiles
+
+
+def read_requests(spec_file: Path, out: Path | None = None) -> list[Request]:
+    """The spec's components, each checked."""
     try:
         data = tomllib.loads(spec_file.read_text(encoding="utf-8"))
     except OSError as error:
@@ -44,7 +64,6 @@ def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
     components = data.get("component", [])
     if not isinstance(components, list) or not components:
         raise KgenError(f"{spec_file}: no [[component]] tables")
-    folder = spec_file.parent
     requests = []
     for index, entry in enumerate(components, start=1):
         where = f"{spec_file}: component {index} ({entry.get('name', '?')})"
@@ -77,10 +96,7 @@ def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
         except KgenError as error:
             raise KgenError(f"{where}: {error}") from None
         requests.append(request)
-    try:
-        return plan_requests(requests, folder)
-    except KgenError as error:
-        raise KgenError(f"{spec_file}: {error}") from None
+    return requests
 
 
 def _reject_unknown(table: object, allowed: set[str], where: str) -> None:

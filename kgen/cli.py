@@ -15,7 +15,7 @@ from kgen.errors import KgenError
 from kgen.generate import module_source
 from kgen.kinds import KINDS, Kind, kind_named
 from kgen.params import TYPES, parse_assignment
-from kgen.profile import TARGETS, parse_sample
+from kgen.profile import TARGETS, check_table, parse_sample
 from kgen.project import Project, find_project, require_project
 from kgen.request import Plan, Request, plan_requests, spec_of
 from kgen.spec import DEFAULT_PACKAGE
@@ -96,6 +96,67 @@ def _examples(lines: list[str]) -> str:
     )  # \b: keep the lines
 
 
+# The test profile's options (kgen.profile), for generating and for kgen check alike.
+_Inputs = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--input",
+        metavar="SHAPE:DTYPE[:HIGH]",
+        help="Tests: one input of the test model, such as 12:int32:1000 (token "
+        "ids below 1000) or 10,8 (floats); repeat for several.",
+        show_default="4:float32",
+    ),
+]
+
+_Target = Annotated[
+    str | None,
+    typer.Option(
+        metavar="TARGET",
+        help=f"Tests: what the test model learns: {TARGETS}.",
+        show_default="regression:1",
+    ),
+]
+
+_Stochastic = Annotated[
+    bool,
+    typer.Option(
+        "--stochastic",
+        help="Tests: random in training (dropout, sampling); outputs are "
+        "compared in inference mode only.",
+    ),
+]
+
+_PerBatch = Annotated[
+    bool,
+    typer.Option(
+        "--per-batch",
+        help="Tests: a loss or metric computed over the whole batch, not "
+        "per sample and summed.",
+    ),
+]
+
+_Metrics = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metric",
+        metavar="NAME",
+        help="Tests: a metric a model's train_step reports instead of loss; "
+        "repeat for more.",
+    ),
+]
+
+_Samples = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sample",
+        metavar="NAME=VALUE",
+        help="Tests: the value a param takes in the tests, instead of a "
+        "generated one (for a layer, model... param: the code making one); "
+        "repeat for more.",
+    ),
+]
+
+
 def _kind_command(kind: Kind):
     def command(
         name: Annotated[
@@ -166,59 +227,12 @@ def _kind_command(kind: Kind):
                 help=_style_help(kind),
             ),
         ] = kind.default_style,
-        input: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--input",
-                metavar="SHAPE:DTYPE[:HIGH]",
-                help="Tests: one input of the test model, such as 12:int32:1000 (token "
-                "ids below 1000) or 10,8 (floats); repeat for several.",
-                show_default="4:float32",
-            ),
-        ] = None,
-        target: Annotated[
-            str | None,
-            typer.Option(
-                metavar="TARGET",
-                help=f"Tests: what the test model learns: {TARGETS}.",
-                show_default="regression:1",
-            ),
-        ] = None,
-        stochastic: Annotated[
-            bool,
-            typer.Option(
-                "--stochastic",
-                help="Tests: random in training (dropout, sampling); outputs are "
-                "compared in inference mode only.",
-            ),
-        ] = False,
-        per_batch: Annotated[
-            bool,
-            typer.Option(
-                "--per-batch",
-                help="Tests: a loss or metric computed over the whole batch, not "
-                "per sample and summed.",
-            ),
-        ] = False,
-        metric: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--metric",
-                metavar="NAME",
-                help="Tests: a metric a model's train_step reports instead of loss; "
-                "repeat for more.",
-            ),
-        ] = None,
-        sample: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--sample",
-                metavar="NAME=VALUE",
-                help="Tests: the value a param takes in the tests, instead of a "
-                "generated one (for a layer, model... param: the code making one); "
-                "repeat for more.",
-            ),
-        ] = None,
+        input: _Inputs = None,
+        target: _Target = None,
+        stochastic: _Stochastic = False,
+        per_batch: _PerBatch = False,
+        metric: _Metrics = None,
+        sample: _Samples = None,
         imports: Annotated[
             list[str] | None,
             typer.Option(
@@ -336,6 +350,97 @@ def build(
         typer.echo(f"{len(files)} files up to date")
         return
     _apply(plan, force=force, dry_run=False)
+
+
+@app.command(
+    no_args_is_help=True,
+    epilog=_examples(
+        [
+            "kgen check student.py",
+            "kgen check src/demo --heavy",
+            "kgen check keras.losses:Huber",
+            "kgen check submissions/ --json > results.json",
+            "kgen check my_layer.py:SimpleDense --write",
+        ]
+    ),
+)
+def check(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="TARGET...",
+            help="A .py file, a folder or package, or a dotted module; TARGET:Name "
+            "for one component.",
+            show_default=False,
+        ),
+    ],
+    heavy: Annotated[
+        bool,
+        typer.Option(
+            "--heavy",
+            help="The heavy contracts too: a fresh process, XLA, two devices, mixed "
+            "precision.",
+        ),
+    ] = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print JSON, for programs: one record per file (README)."
+        ),
+    ] = False,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write",
+            help="Write each component's test module beside its module, as "
+            "generating does; run nothing.",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", "-f", help="With --write: overwrite files that differ."
+        ),
+    ] = False,
+    profiles: Annotated[
+        Path | None,
+        typer.Option(
+            "--profiles",
+            metavar="SPEC.toml",
+            help="A build spec: each component's test profile by its name (its "
+            "[component.test] table), such as an assignment's.",
+        ),
+    ] = None,
+    input: _Inputs = None,
+    target: _Target = None,
+    stochastic: _Stochastic = False,
+    per_batch: _PerBatch = False,
+    metric: _Metrics = None,
+    sample: _Samples = None,
+) -> int:
+    """Run kgen's contract tests on components it did not write: hand-written ones,
+    Keras's own, a student's. Exit status 0 only when every contract passes."""
+    import json
+
+    from kgen.check_report import all_passed, json_report, text_report
+    from kgen.checking import resolve, run, written_files
+
+    table = _test_table(input, target, stochastic, per_batch, metric, sample)
+    check_table(table)
+    by_name = {}
+    if profiles is not None:
+        from kgen.build import profiles_of
+
+        by_name = profiles_of(profiles)
+    records = run(resolve(targets), table, heavy=heavy, write=write, profiles=by_name)
+    if write:
+        _apply(Plan(written_files(records)), force=force, dry_run=False)
+        return 0 if all_passed(records) else 1
+    if json_output:
+        typer.echo(json.dumps(json_report(records), indent=2))
+    else:
+        typer.echo(text_report(records))
+    return 0 if all_passed(records) else 1
 
 
 @app.command(

@@ -79,6 +79,52 @@ CONTRACTS = {
         "build: every sublayer built there, every add_weight there",
         "build",
     ),
+    "test_resets_with_the_method_keras_calls": Contract(
+        "The reset must be in reset_state, the method Keras 3 calls.",
+        "reset_states (plural): Keras 2's name, never called",
+        "reset_state",
+    ),
+    "test_without_a_seed_every_call_still_gives_the_same_values": Contract(
+        "Without a seed, every call must still give the same values, as Keras's own "
+        "initializers do.",
+        "__init__ (draw a seed once) and __call__ (pass it to keras.random)",
+        "seed",
+    ),
+    "test_a_seed_gives_the_same_values_every_time": Contract(
+        "With a seed, every call and every copy from its config must give the same "
+        "values.",
+        "the seed's way from __init__ through get_config to __call__",
+        "seed",
+    ),
+    "test_returns_the_asked_shape_and_dtype": Contract(
+        "The values must have the shape and dtype asked for.",
+        "__call__'s use of shape and dtype",
+        "initializer_call",
+    ),
+    "test_returns_a_finite_scalar": Contract(
+        "The penalty must be one finite number.",
+        "__call__: a sum or mean over the weights",
+        "regularizer_call",
+    ),
+    "test_adds_its_penalty_to_the_model_losses": Contract(
+        "A layer regularized with it must add its penalty to the model's losses.",
+        "__call__",
+        "regularizer_call",
+    ),
+    "test_keeps_the_shape_and_is_idempotent": Contract(
+        "The projection must keep the weights' shape and change nothing the second time.",
+        "__call__",
+        "constraint_call",
+    ),
+    "test_keeps_the_shape_eagerly_and_symbolically": Contract(
+        "The activation must keep the input's shape, on tensors and on keras.Input.",
+        "the function: element-wise keras.ops only",
+    ),
+    "test_a_saved_model_keeps_the_name_not_the_hyperparameters": Contract(
+        "A saved model must keep the function's registered name.",
+        "the registration",
+        "function_register",
+    ),
     "test_resets": Contract(
         "reset_state must bring the metric back to a fresh one's state.",
         "reset_state, singular: the name Keras 3 calls",
@@ -129,6 +175,49 @@ CONTRACTS = {
         "scale_loss",
     ),
 }
+
+
+# Failure messages that tell the cause better than the contract's own note does: a
+# config round trip fails at from_config for want of **kwargs, and so on.
+_NOTES_BY_MESSAGE = (
+    ("unexpected keyword argument", "kwargs"),
+    ("Error when deserializing class", "kwargs"),
+    ("does not implement get_config", "regularizer_config"),
+    ("Could not locate class", "register"),
+    ("is not JSON serializable", "serialize_objects"),
+    ("objects could not be loaded", "build"),
+)
+
+
+def note_for(test: str, message: str) -> str | None:
+    """The key of the note that covers a failure of `test` with `message`."""
+    for fragment, key in _NOTES_BY_MESSAGE:
+        if fragment in message:
+            return key
+    contract = CONTRACTS.get(test)
+    return contract.note if contract else None
+
+
+def contract_row(test: str, kind: str, outcome: str, message: str) -> dict:
+    """One contract as `kgen check` reports it (its --json rows): what the test proves,
+    its outcome and, for a failure, its one-line cause and the note on it."""
+    contract = CONTRACTS.get(test)
+    note = ""
+    if outcome == "failed":
+        note = f"Look at {contract.look_at}. " if contract else ""
+        covered = NOTES.get(note_for(test, message) or "")
+        if covered and covered.mistake:
+            note += f"The usual mistake: {covered.mistake}"
+            note += f"; then {covered.error}. " if covered.error else ". "
+        note += f"More: kgen explain {kind}" if kind else ""
+    return {
+        "contract": test,
+        "proves": contract.proves if contract else "",
+        "outcome": outcome,
+        "passed": outcome == "passed",
+        "message": message,
+        "note": note.strip(),
+    }
 
 
 def failure_texts() -> dict[str, str]:

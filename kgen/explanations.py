@@ -65,6 +65,10 @@ NOTES = {
     "build": Note(
         "build runs once, at the first call, when the input shape is known: weights whose"
         " size depends on the input are created here, not in __init__.",
+        mistake="making weights outside build: in __init__, from a guessed input size,"
+        " or at the first call, in a sublayer left unbuilt",
+        error="a model whose inputs are of another size fails: 'Could not automatically"
+        " infer the output shape'",
     ),
     "add_weight": Note(
         "add_weight makes a tracked variable: trained, regularized, constrained, saved and"
@@ -89,6 +93,9 @@ NOTES = {
         "Keras objects go into the config serialized (keras.<module>.serialize, or"
         " keras.saving.serialize_keras_object for a layer, model...), so that the config"
         " stays JSON; get() in the constructor, or from_config, reads them back.",
+        mistake="writing the object itself into the config (self.activation)",
+        error="get_config() is no longer JSON: 'Object of type function is not JSON"
+        " serializable' (saving still works: Keras serializes it on the way)",
     ),
     "build_wrapped": Note(
         "A layer held by this one is built in build, as keras.layers.Wrapper does: loading"
@@ -109,6 +116,9 @@ NOTES = {
     "metric_state": Note(
         "The state lives in variables made with add_variable: they are saved, reset, and"
         " summed over devices under tf.distribute (aggregation='sum').",
+        mistake="keeping the state in a Python attribute (self.total = 0.0)",
+        error="fit fails: 'is out of scope and cannot be used here' (the compiled step"
+        " leaks a tensor), and no variable holds the state to save or sum",
     ),
     "update_state": Note(
         "update_state adds one batch to the state; it runs inside the compiled train and"
@@ -122,7 +132,8 @@ NOTES = {
         "reset_state sets the state back to zero; Keras calls it at the start of every"
         " epoch and of every evaluate.",
         mistake="overriding reset_states (plural), the Keras 2 name",
-        error="none, silently: Keras 3 never calls it, so the state is never reset",
+        error="none, silently: Keras 3 never calls it; its own reset_state sets every"
+        " variable to zero instead, whatever the metric's reset said",
     ),
     "regularizer_call": Note(
         "__call__ returns one number, the penalty for these weights; Keras adds it to the"

@@ -26,6 +26,9 @@ class Target:
     installed: bool = False
     # Modules written beside this one by the same command: the user's own, to imports.
     siblings: frozenset[str] = frozenset()
+    # A hand-written module the tests import (kgen check): the folder to put on sys.path
+    # (None: importable as it is, as keras.losses is) and its dotted name.
+    import_from: tuple[Path | None, str] | None = None
 
     @property
     def test_dir(self) -> Path:
@@ -71,9 +74,15 @@ def module_source(spec: ComponentSpec) -> str:
 
 
 def test_source(spec: ComponentSpec, target: Target) -> str:
-    module_root, import_name = _import_location(target.out, spec.names.module)
+    module_root, import_name = target.import_from or _import_location(
+        target.out, spec.names.module
+    )
     sys_path = None
-    if not target.installed and module_root.resolve() != target.test_dir.resolve():
+    if (
+        module_root is not None
+        and not target.installed
+        and module_root.resolve() != target.test_dir.resolve()
+    ):
         sys_path = Path(
             os.path.relpath(module_root.resolve(), target.test_dir.resolve())
         )

@@ -287,6 +287,15 @@ def parse_sample(text: str) -> tuple[str, object]:
     return parse_assignment(text, "--sample")
 
 
+def check_table(table: dict[str, object]) -> None:
+    """What of a test profile holds whatever the kind: checked before any component is
+    known (kgen check's options)."""
+    for text in table.get("inputs", ()):
+        parse_input(text)
+    if "target" in table:
+        parse_target(table["target"])
+
+
 def make_profile(
     table: dict[str, object] | None,
     kind: str,

@@ -6,7 +6,7 @@ matching folder under `tests/`, and it is registered under the project's package
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgen.errors import KgenError
@@ -21,6 +21,7 @@ _KEYS = (
     "package",
     "templates",
     "explain",
+    "test",
 )  # [tool.kgen]; the README says what each means
 
 
@@ -30,6 +31,9 @@ class Project:
     package: str  # demo: src/demo/, registered as "demo>Huber"
     templates: Path | None = None  # user templates, absolute
     explain: bool = False
+    # [tool.kgen.test.NAME]: the test profile of a component, by its class's name, for
+    # kgen check (a build spec's [component.test] keys).
+    tests: dict[str, dict] = field(default_factory=dict, compare=False)
 
     @property
     def package_dir(self) -> Path:
@@ -105,6 +109,14 @@ def load_project(pyproject: Path) -> Project | None:
     explain = table.get("explain", False)
     if not isinstance(explain, bool):
         raise KgenError(f"{where}: explain must be true or false")
+    tests = table.get("test", {})
+    if not isinstance(tests, dict) or not all(
+        isinstance(profile, dict) for profile in tests.values()
+    ):
+        raise KgenError(
+            f"{where}: test must hold a table per component, such as "
+            "[tool.kgen.test.FocalLoss]"
+        )
     root = pyproject.parent.resolve()
     project = Project(
         root=root,
@@ -113,6 +125,7 @@ def load_project(pyproject: Path) -> Project | None:
             confined(root, templates, f"{where}: templates") if templates else None
         ),
         explain=explain,
+        tests=tests,
     )
     if not (project.package_dir / "__init__.py").is_file():
         raise KgenError(

@@ -46,6 +46,9 @@ class ComponentSpec:
     imports: tuple[str, ...] = ()  # import statements the bodies need (kgen.imports)
     # Top-level modules of the user's own (first-party to ruff's isort): set by the plan.
     local_modules: frozenset[str] = frozenset()
+    # A hand-written component's registered name, as kgen check found it ("" for one kgen
+    # writes, or one not registered: the tests then expect the package's).
+    registered_as: str = ""
 
     # What the templates show, worked out here so that they hold layout, not logic.
 
@@ -60,6 +63,8 @@ class ComponentSpec:
 
     @property
     def registered_name(self) -> str:
+        if self.registered_as:
+            return self.registered_as
         if self.style == "function":
             return f"{self.package}>{self.function_name}"
         return f"{self.package}>{self.names.class_name}"
@@ -117,6 +122,13 @@ class ComponentSpec:
         return entries + [
             (a.name, f"self.{a.name}") for a in self.kind.base_args if not a.forwarded
         ]
+
+    @property
+    def seeded(self) -> bool:
+        """Whether the constructor takes a seed (a class-style initializer)."""
+        return self.style == "class" and any(
+            a.name == "seed" for a in self.kind.base_args
+        )
 
     @property
     def nested_params(self) -> list[Param]:

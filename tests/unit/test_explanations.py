@@ -123,7 +123,73 @@ def reset_states_is_never_called(tmp_path):
     model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=2, verbose=0)
     model.evaluate(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
     assert calls == []
-    return "Keras 3 never calls it"
+
+    class StartsAtOne(keras.metrics.Metric):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.low = self.add_variable(shape=(), initializer="ones", name="low")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.low.assign(keras.ops.minimum(self.low, keras.ops.min(y_pred)))
+
+        def result(self):
+            return self.low
+
+        def reset_states(self):
+            self.low.assign(1.0)
+
+    low = StartsAtOne()
+    low.reset_state()
+    assert float(low.result()) == 0.0  # not 1.0, as its reset_states says
+    return "Keras 3 never calls it; its own reset_state sets every variable to zero"
+
+
+def weights_made_in_init_from_a_guessed_size(tmp_path):
+    class Guessed(keras.layers.Layer):
+        def __init__(self, units=2, **kwargs):
+            super().__init__(**kwargs)
+            self.kernel = self.add_weight(shape=(32, units))  # 32 inputs, guessed
+
+        def call(self, inputs):
+            return keras.ops.matmul(inputs, self.kernel)
+
+    with pytest.raises(ValueError) as error:
+        keras.Sequential([keras.Input(shape=(4,)), Guessed()])
+    return str(error.value)
+
+
+def raw_object_in_config_is_not_json(tmp_path):
+    class Raw(keras.layers.Layer):
+        def __init__(self, activation=None, **kwargs):
+            super().__init__(**kwargs)
+            self.activation = keras.activations.get(activation)
+
+        def get_config(self):
+            return {**super().get_config(), "activation": self.activation}
+
+    with pytest.raises(TypeError) as error:
+        json.dumps(Raw("tanh").get_config())
+    return str(error.value)
+
+
+def metric_state_in_a_python_attribute(tmp_path):
+    class Attribute(keras.metrics.Metric):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.total = 0.0
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.total = self.total + keras.ops.sum(keras.ops.abs(y_true - y_pred))
+
+        def result(self):
+            return self.total
+
+    assert Attribute().variables == []
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse", metrics=[Attribute()])
+    with pytest.raises(Exception) as error:
+        model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1, verbose=0)
+    return str(error.value)
 
 
 def loss_averaging_in_call_loses_the_samples(tmp_path):
@@ -259,7 +325,22 @@ CHECKS = {
         base_regularizer_has_no_config,
         "does not implement get_config()",
     ),
-    "reset_state": (reset_states_is_never_called, "Keras 3 never calls it"),
+    "reset_state": (
+        reset_states_is_never_called,
+        "Keras 3 never calls it; its own reset_state sets every variable to zero",
+    ),
+    "build": (
+        weights_made_in_init_from_a_guessed_size,
+        "Could not automatically infer the output shape",
+    ),
+    "serialize_objects": (
+        raw_object_in_config_is_not_json,
+        "Object of type function is not JSON serializable",
+    ),
+    "metric_state": (
+        metric_state_in_a_python_attribute,
+        "is out of scope and cannot be used here",
+    ),
     "loss_call": (
         loss_averaging_in_call_loses_the_samples,
         "reduction='none' gives a single value",

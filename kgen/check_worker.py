@@ -1,0 +1,202 @@
+"""The process `kgen check` runs for a batch of modules: it imports them, finds their
+components, renders each one's generated tests into a temporary folder, runs them all
+with pytest in this one process (TensorFlow starts once), and writes one record per
+module as JSON. With `write`, it renders the tests for beside the module instead.
+
+    python -m kgen.check_worker REQUEST.json RESULTS.json
+"""
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from kgen.checking import _record, spec_for
+from kgen.contracts import contract_row
+from kgen.discover import ImportFailed, components_in, import_module
+from kgen.errors import KgenError
+from kgen.generate import SUPPORT_FILES, Target, test_source
+from kgen.render import render_support
+
+
+def main(request_file: str, results_file: str) -> None:
+    request = json.loads(Path(request_file).read_text())
+    folder = Path(request["folder"], "tests")
+    folder.mkdir()
+    records, tests = [], {}  # tests: test file -> the component record it checks
+    for unit, profiles in zip(request["units"], request["profiles"], strict=True):
+        record = _record_of(unit)
+        records.append(record)
+        try:
+            module = import_module(unit["module"], unit["root"])
+            found = components_in(module, unit["name"], unit["file"] is not None)
+        except ImportFailed as error:
+            record["error"] = str(error)
+            continue
+        for each in found:
+            component = _component(each)
+            record["components"].append(component)
+            if each.problem:
+                continue
+            table = {**profiles.get(each.name, {}), **request["table"]}
+            try:
+                spec = spec_for(each.to_json(), table)
+                if request["write"]:
+                    component["files"] = _files_beside(spec, unit)
+                    continue
+                path = _free(folder / spec.names.test_file)
+                root = Path(unit["root"]) if unit["root"] else None
+                target = Target(out=folder, import_from=(root, unit["module"]))
+                path.write_text(test_source(spec, target))
+            except KgenError as error:
+                component["problem"] = str(error)
+                continue
+            tests[path.name] = component
+    if tests:
+        for name, template in SUPPORT_FILES:
+            (folder / name).write_text(render_support(template))
+        _run_pytest(folder, tests, request["heavy"])
+    for record in records:
+        for component in record["components"]:
+            component["passed"] = not component["problem"] and all(
+                row["outcome"] != "failed" for row in component["contracts"]
+            )
+    Path(results_file).write_text(json.dumps(records))
+
+
+def _record_of(unit: dict) -> dict:
+    from kgen.checking import Unit
+
+    return _record(Unit(**unit))
+
+
+def _component(found) -> dict:
+    return {
+        "component": found.name,
+        "kind": found.kind,
+        "style": found.style,
+        "registered": found.registered,
+        "passed": False,
+        "problem": found.problem,
+        "unchecked": found.unchecked,
+        "contracts": [],
+    }
+
+
+def _free(path: Path) -> Path:
+    """`path`, or test_x_2.py... when two components' tests would share a name."""
+    count = 1
+    while path.exists():
+        count += 1
+        path = path.with_name(f"{path.stem.rsplit('__', 1)[0]}__{count}.py")
+    return path
+
+
+def _files_beside(spec, unit: dict) -> list[dict]:
+    """The test module and its support files, for the folder of the module."""
+    folder = Path(unit["file"]).parent
+    root = Path(unit["root"])
+    target = Target(out=folder, import_from=(root, unit["module"]))
+    files = [
+        {
+            "path": str(folder / spec.names.test_file),
+            "content": test_source(spec, target),
+            "existing": "conflict",
+        }
+    ]
+    files += [
+        {
+            "path": str(folder / name),
+            "content": render_support(template),
+            "existing": "keep",
+        }
+        for name, template in SUPPORT_FILES
+    ]
+    return files
+
+
+_NO_REFERENCE = (
+    "the math is the component's own: no reference to compare it with (the test module "
+    "--write writes has a reference() to fill in)"
+)
+
+
+class _Collector:
+    """A pytest plugin: each test's outcome, by its component, and a line of progress."""
+
+    def __init__(self, tests: dict[str, dict]):
+        self.tests = tests
+        self.rows: dict[tuple[str, str], dict] = {}
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            component = self.tests.get(Path(report.nodeid).name)
+            if component is not None:
+                component["problem"] = _first_line(str(report.longrepr))
+
+    def pytest_runtest_logreport(self, report):
+        if report.when != "call" and report.passed:
+            return
+        file, _, test = report.nodeid.partition("::")
+        component = self.tests[Path(file).name]
+        name, _, case = test.partition("[")
+        outcome = "failed" if report.failed else report.outcome
+        message = ""
+        if report.failed:
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = crash.message if crash else str(report.longrepr)
+        elif report.skipped and name == "test_computes_the_reference_math":
+            message = _NO_REFERENCE
+        elif report.skipped and isinstance(report.longrepr, tuple):
+            message = report.longrepr[2].removeprefix("Skipped: ")
+        message = _first_line(message)
+        if case and message:
+            message = f"[{case.rstrip(']')}] {message}"
+        key = (file, name)
+        if key not in self.rows:
+            self.rows[key] = contract_row(name, component["kind"], "passed", "")
+            component["contracts"].append(self.rows[key])
+        row = self.rows[key]
+        if outcome == "failed" and row["outcome"] != "failed":
+            row.update(contract_row(name, component["kind"], outcome, message))
+        elif outcome == "skipped" and row["outcome"] == "passed":
+            row.update(outcome="skipped", message=message)
+        if report.when == "call" or not report.passed:
+            mark = "FAILED" if report.failed else report.outcome
+            print(
+                f"kgen check: {component['component']}: {test} {mark}", file=sys.stderr
+            )
+
+
+def _first_line(text: str) -> str:
+    """The cause in one line: the first of the message, or a bare `AssertionError:`
+    (numpy's) with the two lines after it."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if lines and lines[0] in ("AssertionError:", "AssertionError"):
+        lines = ["; ".join(lines[1:3])]
+    line = lines[0] if lines else ""
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def _run_pytest(folder: Path, tests: dict[str, dict], heavy: bool) -> None:
+    import pytest
+
+    (folder / "pytest.ini").write_text("[pytest]\n")  # no configuration from above
+    arguments = [
+        str(folder),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        f"--basetemp={folder.parent / 'tmp'}",
+        "-q",
+    ]
+    if not heavy:
+        arguments += ["-m", "not heavy"]
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        pytest.main(arguments, plugins=[_Collector(tests)])
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,278 @@
+"""`kgen check`: the contract tests kgen generates, run on components it did not write.
+
+This process never imports Keras. It resolves the targets into modules, groups them into
+batches that can share one process (no two modules of one name, no top-level name
+defined twice), and runs each batch in a worker (kgen.check_worker) that imports the
+user's code, finds its components (kgen.discover), renders each one's tests into a
+temporary folder and runs them with pytest. The results come back as JSON: one record
+per file or module, each component with its contracts.
+"""
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from kgen.errors import KgenError
+from kgen.manifest import read_manifest
+from kgen.names import Names, snake_case
+from kgen.project import find_project
+from kgen.spec import ComponentSpec, make_spec
+from kgen.writer import PlannedFile
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*\Z")
+# What a folder holds besides components: tests, kgen's test support, build scripts.
+_NOT_COMPONENTS = re.compile(r"(test_.*|.*_test|conftest|kgen_harness|setup)\.py\Z")
+_SKIPPED_FOLDERS = {"__pycache__", "node_modules", "site-packages", "build", "dist"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One module to check, as the worker imports it."""
+
+    label: str  # the file, or the module as the user named it
+    module: str  # its dotted name
+    root: str | None  # the folder to put on sys.path; None: importable as it is
+    name: str | None = None  # the one component to check (TARGET:Name)
+    file: str | None = None  # None: a module given by its dotted name
+
+
+def resolve(targets: list[str]) -> list[Unit]:
+    """Each TARGET (a .py file, a folder, a dotted module; `:Name` for one component)
+    as the modules to import, files in a folder in order."""
+    units: list[Unit] = []
+    for target in targets:
+        where, name = target, None
+        head, colon, tail = target.rpartition(":")
+        if colon and _IDENTIFIER.match(tail) and head:
+            where, name = head, tail
+        path = Path(where)
+        if path.is_dir():
+            if name:
+                raise KgenError(
+                    f"{target}: :Name picks a component of a file or module"
+                )
+            files = sorted(_python_files(path))
+            if not files:
+                raise KgenError(f"{where}: no Python files in this folder")
+            units += [_file_unit(file, None) for file in files]
+        elif path.is_file():
+            if path.suffix != ".py":
+                raise KgenError(f"{where}: not a Python file (.py)")
+            units.append(_file_unit(path, name))
+        elif _DOTTED.match(where) and not where.endswith(".py"):
+            units.append(Unit(label=target, module=where, root=None, name=name))
+        else:
+            raise KgenError(f"{target}: no such file, folder or module")
+    return units
+
+
+def _python_files(folder: Path):
+    for path in folder.iterdir():
+        if path.name.startswith(".") or path.name in _SKIPPED_FOLDERS:
+            continue
+        if path.is_dir() and not (path / "pyvenv.cfg").exists():
+            yield from _python_files(path)
+        elif path.suffix == ".py" and not _NOT_COMPONENTS.match(path.name):
+            yield path
+
+
+def _file_unit(path: Path, name: str | None) -> Unit:
+    """The file as Python imports it: inside packages, by its dotted name from the
+    folder above the top package."""
+    path = path.resolve()
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    if not parts or not all(_IDENTIFIER.match(part) for part in parts):
+        raise KgenError(f"{path}: not importable as a Python module (its name)")
+    label = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+    return Unit(label, ".".join(parts), str(folder), name, str(path))
+
+
+def batches(units: list[Unit]) -> list[list[Unit]]:
+    """Units grouped so that each group can share a process: no module name twice, no
+    top-level name defined in two files (students' files of one assignment all define
+    it, and Keras keeps one registration per name)."""
+    groups: list[tuple[list[Unit], set[str]]] = []
+    for unit in units:
+        names = {f"module:{unit.module}", *_defined_names(unit)}
+        for group, taken in groups:
+            if not names & taken:
+                group.append(unit)
+                taken |= names
+                break
+        else:
+            groups.append(([unit], names))
+    return [group for group, _ in groups]
+
+
+def _defined_names(unit: Unit) -> set[str]:
+    if unit.file is None:
+        return set()
+    try:
+        tree = ast.parse(Path(unit.file).read_bytes())
+    except (SyntaxError, ValueError, OSError):
+        return set()  # the worker reports it, from the import
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def profiles_for(unit: Unit) -> dict[str, dict]:
+    """The test profiles a project keeps for its components, by class or function name:
+    the manifest's for the ones kgen generated, `[tool.kgen.test.NAME]` over them."""
+    project = find_project(Path(unit.file).parent) if unit.file else None
+    if project is None:
+        return {}
+    found = {}
+    for record in read_manifest(project).values():
+        if record.registered and record.test:
+            found[record.registered.rpartition(">")[2]] = record.test
+    return {**found, **project.tests}
+
+
+def spec_for(found: dict, table: dict) -> ComponentSpec:
+    """The spec whose generated tests check a component kgen did not write: its params
+    from its constructor, every method it writes standing for a body of the user's (so
+    that no test assumes kgen's default math), its own registered name."""
+    params = list(found["params"])
+    samples = table.get("samples", {})
+    for index, text in enumerate(params):
+        name, _, rest = text.partition("=")
+        if ":" not in name and rest == "...":  # required, of no known type
+            if name not in samples:
+                raise KgenError(
+                    f"the argument {name} has no default: give its test value with "
+                    f"--sample {name}=VALUE"
+                )
+            params[index] = f"{name}:{_type_of(samples[name], name)}=..."
+    names = {text.partition("=")[0].partition(":")[0] for text in params}
+    table = {**table, "samples": {k: v for k, v in samples.items() if k in names}}
+    if not table["samples"]:
+        del table["samples"]
+    spec = make_spec(
+        found["kind"],
+        "Component",
+        params,
+        style=found["style"],
+        bodies={method: "pass" for method in found["overrides"]},
+        test=table,
+    )
+    if found["style"] == "class":  # the base arguments it takes: no seed, no seed test
+        kind = replace(
+            spec.kind,
+            base_args=tuple(
+                arg for arg in spec.kind.base_args if arg.name in found["base_args"]
+            ),
+        )
+        spec = replace(spec, kind=kind)
+    snake = snake_case(found["name"])
+    module = found["name"] if found["style"] == "function" else snake
+    names_ = Names(found["name"], module, f"test_{snake.lstrip('_')}")
+    return replace(spec, names=names_, registered_as=found["registered"] or "")
+
+
+def _type_of(value: object, name: str) -> str:
+    for type_ in (bool, int, float, str):
+        if type(value) is type_:
+            return type_.__name__
+    raise KgenError(f"--sample {name}: give a number, a bool or a string")
+
+
+def run(
+    units: list[Unit],
+    table: dict,
+    *,
+    heavy: bool = False,
+    write: bool = False,
+    profiles: dict[str, dict] | None = None,
+    jobs: int | None = None,
+) -> list[dict]:
+    """Check (or with `write`, render the tests of) every unit; one record per unit, in
+    their order. Batches run side by side, one worker process each. Each component's
+    test profile: `table`, over `profiles` (by its name), over its project's."""
+    groups = batches(units)
+    jobs = jobs or min(len(groups), os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+        results = list(
+            pool.map(
+                lambda group: _run_batch(group, table, heavy, write, profiles or {}),
+                groups,
+            )
+        )
+    by_unit = {
+        id(u): r for group, rs in zip(groups, results) for u, r in zip(group, rs)
+    }
+    return [by_unit[id(unit)] for unit in units]
+
+
+def _run_batch(
+    units: list[Unit], table: dict, heavy: bool, write: bool, profiles: dict
+) -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="kgen-check-") as folder:
+        request = {
+            "units": [asdict(unit) for unit in units],
+            "profiles": [{**profiles_for(unit), **profiles} for unit in units],
+            "table": table,
+            "heavy": heavy,
+            "write": write,
+            "folder": folder,
+        }
+        request_file = Path(folder, "request.json")
+        results_file = Path(folder, "results.json")
+        request_file.write_text(json.dumps(request))
+        env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow's errors only
+            "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in the user's folders
+            "KGEN_HEAVY": "1" if heavy else "0",
+        }
+        env.pop("PYTEST_ADDOPTS", None)
+        process = subprocess.run(
+            [sys.executable, "-m", "kgen.check_worker", request_file, results_file],
+            stdin=subprocess.DEVNULL,
+            stdout=sys.stderr,  # what the user's code prints: not into the report
+            env=env,
+            check=False,
+        )
+        if results_file.is_file():
+            return json.loads(results_file.read_text())
+    error = f"the checking process ended with exit code {process.returncode}"
+    return [_record(unit, error=error) for unit in units]
+
+
+def written_files(records: list[dict]) -> list[PlannedFile]:
+    """What `--write` writes: each component's test module, and the support files of
+    its folder once (never over the user's own)."""
+    files: list[PlannedFile] = []
+    for record in records:
+        for component in record["components"]:
+            for file in component.get("files", ()):
+                planned = PlannedFile(
+                    Path(file["path"]), file["content"], existing=file["existing"]
+                )
+                if planned not in files:
+                    files.append(planned)
+    return files
+
+
+def _record(unit: Unit, error: str = "") -> dict:
+    return {
+        "target": unit.label,
+        "file": unit.file,
+        "module": unit.module,
+        "error": error,
+        "components": [],
+    }

@@ -1,0 +1,273 @@
+"""What `kgen check` finds in the user's code: every Keras component a module defines
+(classes by their base class, every kind kgen knows; functions by their registration),
+with what its tests need: kind, style, params and their defaults, the registered name,
+and the methods it writes itself.
+
+Runs in the check's worker process, where Keras is imported (kgen.check_worker); never
+in the command's own process.
+"""
+
+import functools
+import importlib
+import inspect
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from kgen.identifiers import IDENTIFIERS
+from kgen.kinds import KINDS
+
+# Param names that hold a Keras object, by the Keras module that resolves it: the names
+# Keras's own layers give them (activation, kernel_initializer, bias_regularizer...).
+_OBJECT_SUFFIXES = {
+    "activation": "activation",
+    "initializer": "initializer",
+    "regularizer": "regularizer",
+    "constraint": "constraint",
+}
+# A one-argument function is a constraint when its argument is named as weights are.
+_WEIGHT_NAMES = {"w", "weights", "weight", "kernel", "p"}
+
+
+@dataclass
+class Found:
+    """One component of the user's, as kgen.checking turns it into a spec."""
+
+    name: str  # the class's or the function's name
+    kind: str
+    style: str  # class, functional, function
+    module: str  # the dotted name its tests import it from
+    registered: str | None  # as Keras registered it; None: not registered
+    params: list[str] = field(default_factory=list)  # `units:int=32`, as --param takes
+    overrides: list[str] = field(default_factory=list)  # the kind's methods it writes
+    # The kind's base arguments (reduction, seed...) its constructor takes.
+    base_args: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # params kept at their default
+    problem: str = ""  # why it cannot be checked, in one line
+
+    def to_json(self) -> dict:
+        return dict(vars(self))
+
+
+def import_module(module: str, root: str | None) -> object:
+    """Import the user's module as Python would from `root`; an error becomes one line
+    naming the user's own line where it was raised."""
+    if root is not None and root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        return importlib.import_module(module)
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        raise ImportFailed(f"cannot import {module}: {one_line(error)}") from None
+
+
+class ImportFailed(Exception):
+    pass
+
+
+def one_line(error: BaseException) -> str:
+    """`TypeError: ... (student.py, line 12)`: the error, and the last line of the user's
+    own code it came through (not Keras's, not kgen's)."""
+    message = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {message[0] if message else ''}".rstrip(": ")
+    if isinstance(error, SyntaxError) and error.filename:
+        return f"{text} ({Path(error.filename).name}, line {error.lineno})"
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if "site-packages" not in frame.filename
+        and "/kgen/" not in frame.filename
+        and not frame.filename.startswith("<")
+    ]
+    if frames:
+        return f"{text} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
+    return text
+
+
+def components_in(module: object, name: str | None, defined_here: bool) -> list[Found]:
+    """The components of `module`: the one named `name`, or each one it defines (or, for
+    a module given by its dotted name, each one it exports)."""
+    if name is not None:
+        if not hasattr(module, name):
+            raise ImportFailed(f"{module.__name__} has no {name!r}")
+        candidates = {name: getattr(module, name)}
+    else:
+        candidates = {
+            key: value
+            for key, value in vars(module).items()
+            if not key.startswith("_")
+            and (
+                not defined_here
+                or getattr(value, "__module__", None) == module.__name__
+            )
+        }
+    found = []
+    registered_functions = set(keras.saving.get_custom_objects().values())
+    for value in candidates.values():
+        if inspect.isclass(value):
+            kind = kind_of_class(value)
+            if kind is not None:
+                found.append(_class_found(value, kind, module.__name__))
+        elif inspect.isfunction(value) and (
+            value in registered_functions or name is not None
+        ):
+            found.append(_function_found(value, module.__name__))
+    return found
+
+
+@functools.cache
+def _base(kind: str) -> type:
+    return functools.reduce(getattr, KINDS[kind].base.split(".")[1:], keras)
+
+
+def kind_of_class(cls: type) -> str | None:
+    """The kind of the most specific Keras base class `cls` derives from (a Model is a
+    Layer too); None if it is none of them, or is the base class itself. A layer is a
+    layer: the activation kind's classes are layers."""
+    found = {}
+    for name in KINDS:
+        if name == "activation":
+            continue
+        base = _base(name)
+        if issubclass(cls, base) and cls is not base:
+            found[name] = len(base.__mro__)
+    return max(found, key=found.get) if found else None
+
+
+def _registered(value: object) -> str | None:
+    name = keras.saving.get_registered_name(value)
+    return name if keras.saving.get_registered_object(name) is value else None
+
+
+def _class_found(cls: type, kind: str, module: str) -> Found:
+    base = _base(kind)
+    own = _own_methods(cls, base)
+    style = "class"
+    if kind == "model" and not {"__init__", "call"} & own:
+        style = "functional"  # its layers come from a graph: Name(inputs, outputs)
+    methods = [m for m in KINDS[kind].methods_of(style) if m != "function"]
+    found = Found(
+        name=cls.__name__,
+        kind=kind,
+        style=style,
+        module=module,
+        registered=_registered(cls),
+        overrides=[m for m in methods if ("__init__" if m == "init" else m) in own],
+    )
+    if style == "class":
+        _read_params(cls, base, KINDS[kind], found)
+    return found
+
+
+def _own_methods(cls: type, base: type) -> set[str]:
+    """The methods a class below `base` writes: the user's, or a Keras subclass's own."""
+    own = set()
+    for klass in cls.__mro__:
+        if klass is base or issubclass(base, klass):
+            break
+        own |= {key for key, value in vars(klass).items() if callable(value)}
+    return own
+
+
+def _read_params(cls: type, base: type, kind, found: Found) -> None:
+    """The constructor's own arguments as `--param` strings; the base class's arguments
+    (name, dtype, reduction...) are the base class's to test."""
+    skipped = {arg.name for arg in kind.base_args}
+    skipped |= set(inspect.signature(base.__init__).parameters)
+    parameters = inspect.signature(cls.__init__).parameters
+    takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
+    found.base_args = [
+        arg.name for arg in kind.base_args if takes_any or arg.name in parameters
+    ]
+    for param in parameters.values():
+        if param.name in skipped or param.kind in (
+            param.VAR_POSITIONAL,
+            param.VAR_KEYWORD,
+        ):
+            continue
+        text = _param_text(param)
+        if text is None:
+            found.unchecked.append(param.name)
+        else:
+            found.params.append(text)
+
+
+def _param_text(param: inspect.Parameter) -> str | None:
+    """`units:int=32`; `units=...` for a required argument of no known type (its test
+    value says, kgen.checking); None for a default kgen cannot write as a literal (an
+    object): that argument keeps its default."""
+    default = param.default
+    if default is param.empty:
+        annotation = param.annotation
+        type_name = getattr(annotation, "__name__", annotation)  # `int` or "int"
+        type_name = type_name if type_name in ("int", "float", "bool", "str") else None
+        return f"{param.name}:{type_name}=..." if type_name else f"{param.name}=..."
+    object_type = _object_type(param.name)
+    if object_type and (default is None or default in IDENTIFIERS[object_type + "s"]):
+        return f"{param.name}:{object_type}={default!r}"
+    if default is None:
+        return f"{param.name}:str=None"  # a value of no known type: tested as None
+    if isinstance(default, float) and not np.isfinite(default):
+        return None
+    if isinstance(default, bool | int | float | str):
+        return f"{param.name}:{type(default).__name__}={default!r}"
+    if isinstance(default, list | tuple) and default:
+        items = {type(item) for item in default}
+        if len(items) == 1 and items <= {int, float, str}:
+            return f"{param.name}:list[{items.pop().__name__}]={list(default)!r}"
+    return None
+
+
+def _object_type(name: str) -> str | None:
+    for suffix, type_name in _OBJECT_SUFFIXES.items():
+        if name == suffix or name.endswith("_" + suffix):
+            return type_name
+    return None
+
+
+def _function_found(function, module: str) -> Found:
+    kind = _kind_of_function(function)
+    found = Found(
+        name=function.__name__,
+        kind=kind or "",
+        style="function",
+        module=module,
+        registered=_registered(function),
+        overrides=["function"],  # the math is the user's: no default to compare with
+    )
+    if kind is None:
+        found.problem = (
+            "not a loss (y_true, y_pred), an initializer (shape, dtype=None), or a "
+            "one-argument activation, regularizer or constraint"
+        )
+    return found
+
+
+def _kind_of_function(function) -> str | None:
+    """By its signature as Keras calls it; a one-argument function by what it returns:
+    a scalar (a regularizer), or the weights' shape (a constraint, if its argument is
+    named as weights are, else an activation)."""
+    required = [
+        p.name
+        for p in inspect.signature(function).parameters.values()
+        if p.default is p.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(required) == 2:
+        return "loss"
+    if required and required[0] == "shape":
+        return "initializer"
+    if len(required) != 1:
+        return None
+    try:
+        value = function(keras.ops.convert_to_tensor(np.ones((3, 4), "float32")))
+    except Exception:  # noqa: BLE001 - the tests will show the error
+        return "activation"
+    if tuple(getattr(value, "shape", (1,))) == ():
+        return "regularizer"
+    return "constraint" if required[0] in _WEIGHT_NAMES else "activation"

@@ -1,0 +1,21 @@
+"""Mistake: a train_step that takes the gradients of the unscaled loss."""
+
+import keras
+import tensorflow as tf
+
+
+@keras.saving.register_keras_serializable(package="Course")
+class UnscaledModel(keras.Model):
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+        gradients = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}

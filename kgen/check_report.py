@@ -55,6 +55,7 @@ def _component_lines(component: dict) -> list[str]:
     lines = [f"  {component['component']} ({', '.join(about)})"]
     if component["problem"]:
         lines.append(f"    cannot check: {component['problem']}")
+    lines += [f"    ({note})" for note in component["notes"]]
     rows = component["contracts"]
     for row in rows:
         label = {"passed": "passed", "failed": "FAILED", "skipped": "skipped"}[
@@ -68,7 +69,7 @@ def _component_lines(component: dict) -> list[str]:
                 lines.append(f"            {detail}")
     if component["unchecked"]:
         kept = ", ".join(component["unchecked"])
-        lines.append(f"    (left at their defaults, which kgen cannot write: {kept})")
+        lines.append(f"    (left at their defaults, of no type kgen can vary: {kept})")
     if rows:
         good = sum(row["outcome"] == "passed" for row in rows)
         lines.append(f"    {good} of {len(rows)} contracts passed")

@@ -80,6 +80,7 @@ def _component(found) -> dict:
         "passed": False,
         "problem": found.problem,
         "unchecked": found.unchecked,
+        "notes": found.notes,
         "contracts": [],
     }
 

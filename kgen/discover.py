@@ -48,6 +48,7 @@ class Found:
     base_args: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # params kept at their default
     problem: str = ""  # why it cannot be checked, in one line
+    notes: list[str] = field(default_factory=list)  # what differs in its checking
 
     def to_json(self) -> dict:
         return dict(vars(self))
@@ -159,6 +160,12 @@ def _class_found(cls: type, kind: str, module: str) -> Found:
         registered=_registered(cls),
         overrides=[m for m in methods if ("__init__" if m == "init" else m) in own],
     )
+    if cls.__module__.split(".")[0] == "keras" and found.registered is None:
+        found.registered = keras.saving.get_registered_name(cls)
+        found.notes.append(
+            "Keras's own class: Keras finds it by its module, not by a registered "
+            "name; its serialization is checked through JSON only"
+        )
     if style == "class":
         _read_params(cls, base, KINDS[kind], found)
     return found
@@ -211,7 +218,7 @@ def _param_text(param: inspect.Parameter) -> str | None:
     if object_type and (default is None or default in IDENTIFIERS[object_type + "s"]):
         return f"{param.name}:{object_type}={default!r}"
     if default is None:
-        return f"{param.name}:str=None"  # a value of no known type: tested as None
+        return None  # of no known type: no other value to test it with
     if isinstance(default, float) and not np.isfinite(default):
         return None
     if isinstance(default, bool | int | float | str):

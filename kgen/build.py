@@ -41,12 +41,14 @@ def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
 
 
 def profiles_of(spec_file: Path) -> dict[str, dict]:
-    """The test profile of each component the spec lists, by its class name and by its
-    module's (a function's) name: what `kgen check --profiles` reads."""
+    """What `kgen check --profiles` reads: each component's test profile and declared
+    params (their types, which a constructor's defaults may not tell), by its class
+    name and by its module's (a function's) name."""
     profiles = {}
     for request in read_requests(spec_file):
         names = derive_names(request.name)
-        profiles[names.class_name] = profiles[names.module] = request.test
+        entry = {"test": request.test, "params": list(request.params)}
+        profiles[names.class_name] = profiles[names.module] = entry
     return profiles
 
 

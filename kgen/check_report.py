@@ -15,6 +15,16 @@ def all_passed(records: list[dict]) -> bool:
     )
 
 
+def all_written(records: list[dict]) -> bool:
+    """True when some component was found and every one got its tests (--write)."""
+    components = [c for record in records for c in record["components"]]
+    return (
+        bool(components)
+        and not any(record["error"] for record in records)
+        and not any(component["problem"] for component in components)
+    )
+
+
 def json_report(records: list[dict]) -> dict:
     return {"version": JSON_VERSION, "passed": all_passed(records), "files": records}
 

@@ -39,13 +39,16 @@ def main(request_file: str, results_file: str) -> None:
             record["components"].append(component)
             if each.problem:
                 continue
-            table = {**profiles.get(each.name, {}), **request["table"]}
+            given = profiles.get(each.name, {})
+            table = {**given.get("test", {}), **request["table"]}
             try:
-                spec = spec_for(each.to_json(), table)
+                spec = spec_for(each.to_json(), table, given.get("params", []))
                 if request["write"]:
                     component["files"] = _files_beside(spec, unit)
                     continue
-                path = _free(folder / spec.names.test_file)
+                # A name of its own: the user's folder, on sys.path, may hold a test
+                # module of the component's name (kgen writes one beside it).
+                path = _free(folder / f"test_kgen_check_{spec.names.test_file[5:]}")
                 root = Path(unit["root"]) if unit["root"] else None
                 target = Target(out=folder, import_from=(root, unit["module"]))
                 path.write_text(test_source(spec, target))
@@ -195,6 +198,7 @@ def _run_pytest(folder: Path, tests: dict[str, dict], heavy: bool) -> None:
     ]
     if not heavy:
         arguments += ["-m", "not heavy"]
+    # pytest's own report is not shown: the collector reports each test's outcome.
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
         pytest.main(arguments, plugins=[_Collector(tests)])
 

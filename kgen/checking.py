@@ -39,7 +39,7 @@ class Unit:
 
     label: str  # the file, or the module as the user named it
     module: str  # its dotted name
-    root: str | None  # the folder to put on sys.path; None: importable as it is
+    root: str  # the folder to put on sys.path
     name: str | None = None  # the one component to check (TARGET:Name)
     file: str | None = None  # None: a module given by its dotted name
 
@@ -68,7 +68,8 @@ def resolve(targets: list[str]) -> list[Unit]:
                 raise KgenError(f"{where}: not a Python file (.py)")
             units.append(_file_unit(path, name))
         elif _DOTTED.match(where) and not where.endswith(".py"):
-            units.append(Unit(label=target, module=where, root=None, name=name))
+            # As `python -m` finds it: from the current folder, then where Python looks.
+            units.append(Unit(target, where, str(Path.cwd()), name))
         else:
             raise KgenError(f"{target}: no such file, folder or module")
     return units
@@ -139,15 +140,25 @@ def profiles_for(unit: Unit) -> dict[str, dict]:
     found = {}
     for record in read_manifest(project).values():
         if record.registered and record.test:
-            found[record.registered.rpartition(">")[2]] = record.test
-    return {**found, **project.tests}
+            found[record.registered.rpartition(">")[2]] = {"test": record.test}
+    return {**found, **{name: {"test": t} for name, t in project.tests.items()}}
 
 
-def spec_for(found: dict, table: dict) -> ComponentSpec:
+def spec_for(found: dict, table: dict, declared: list[str] = ()) -> ComponentSpec:
     """The spec whose generated tests check a component kgen did not write: its params
-    from its constructor, every method it writes standing for a body of the user's (so
-    that no test assumes kgen's default math), its own registered name."""
-    params = list(found["params"])
+    from its constructor (or, where that cannot tell their type, as `declared` in a build
+    spec), every method it writes standing for a body of the user's (so that no test
+    assumes kgen's default math), its own registered name."""
+    by_name = {_param_name(text): text for text in declared}
+    params = [
+        (
+            by_name.get(_param_name(text), text)
+            if ":" not in text.partition("=")[0]
+            else text
+        )
+        for text in found["params"]
+    ]
+    params += [by_name[name] for name in found["unchecked"] if name in by_name]
     samples = table.get("samples", {})
     for index, text in enumerate(params):
         name, _, rest = text.partition("=")
@@ -158,7 +169,7 @@ def spec_for(found: dict, table: dict) -> ComponentSpec:
                     f"--sample {name}=VALUE"
                 )
             params[index] = f"{name}:{_type_of(samples[name], name)}=..."
-    names = {text.partition("=")[0].partition(":")[0] for text in params}
+    names = {_param_name(text) for text in params}
     table = {**table, "samples": {k: v for k, v in samples.items() if k in names}}
     if not table["samples"]:
         del table["samples"]
@@ -182,6 +193,10 @@ def spec_for(found: dict, table: dict) -> ComponentSpec:
     module = found["name"] if found["style"] == "function" else snake
     names_ = Names(found["name"], module, f"test_{snake.lstrip('_')}")
     return replace(spec, names=names_, registered_as=found["registered"] or "")
+
+
+def _param_name(text: str) -> str:
+    return text.partition("=")[0].partition(":")[0].strip()
 
 
 def _type_of(value: object, name: str) -> str:
@@ -241,7 +256,16 @@ def _run_batch(
         }
         env.pop("PYTEST_ADDOPTS", None)
         process = subprocess.run(
-            [sys.executable, "-m", "kgen.check_worker", request_file, results_file],
+            # -P: the folder run in is not put on sys.path, where a file of the user's
+            # might shadow a module; each unit says where it is imported from.
+            [
+                sys.executable,
+                "-P",
+                "-m",
+                "kgen.check_worker",
+                request_file,
+                results_file,
+            ],
             stdin=subprocess.DEVNULL,
             stdout=sys.stderr,  # what the user's code prints: not into the report
             env=env,

@@ -209,6 +209,9 @@ def _param_text(param: inspect.Parameter) -> str | None:
     value says, kgen.checking); None for a default kgen cannot write as a literal (an
     object): that argument keeps its default."""
     default = param.default
+    nested = _nested_type(param)
+    if nested and (default is None or default is param.empty):
+        return f"{param.name}:{nested}=" + ("None" if default is None else "...")
     if default is param.empty:
         annotation = param.annotation
         type_name = getattr(annotation, "__name__", annotation)  # `int` or "int"
@@ -228,6 +231,23 @@ def _param_text(param: inspect.Parameter) -> str | None:
         if len(items) == 1 and items <= {int, float, str}:
             return f"{param.name}:list[{items.pop().__name__}]={list(default)!r}"
     return None
+
+
+def _nested_type(param: inspect.Parameter) -> str | None:
+    """A param holding a Keras object whole, by its annotation (`keras.Model`), or named
+    `layer`, as Keras's wrappers name the layer they wrap."""
+    annotation = param.annotation
+    if inspect.isclass(annotation):
+        for type_name, base in (
+            ("model", keras.Model),
+            ("layer", keras.layers.Layer),
+            ("loss", keras.losses.Loss),
+            ("metric", keras.metrics.Metric),
+            ("optimizer", keras.optimizers.Optimizer),
+        ):
+            if issubclass(annotation, base):
+                return type_name
+    return "layer" if param.name == "layer" else None
 
 
 def _object_type(name: str) -> str | None:

@@ -33,8 +33,10 @@ def text_report(records: list[dict]) -> str:
     lines = []
     checked = passed = 0
     for record in records:
-        if not record["components"] and not record["error"] and len(records) > 1:
-            continue  # a module of a package with no component of its own
+        if (record["file"] or "").endswith("__init__.py") and not (
+            record["components"] or record["error"]
+        ):
+            continue  # a package's own module, with no component of its own
         lines.append(record["target"])
         if record["error"]:
             lines.append(f"  error: {record['error']}")

@@ -12,6 +12,9 @@ import os
 import sys
 from pathlib import Path
 
+import keras  # noqa: F401 - before the user's folders go on sys.path, as pytest is
+import pytest
+
 from kgen.checking import _record, spec_for
 from kgen.contracts import contract_row
 from kgen.discover import ImportFailed, components_in, import_module
@@ -21,6 +24,13 @@ from kgen.render import render_support
 
 
 def main(request_file: str, results_file: str) -> None:
+    try:
+        _check(request_file, results_file)
+    except KeyboardInterrupt:  # the command was interrupted: it reports that
+        sys.exit(130)
+
+
+def _check(request_file: str, results_file: str) -> None:
     request = json.loads(Path(request_file).read_text())
     folder = Path(request["folder"], "tests")
     folder.mkdir()
@@ -29,7 +39,7 @@ def main(request_file: str, results_file: str) -> None:
         record = _record_of(unit)
         records.append(record)
         try:
-            module = import_module(unit["module"], unit["root"])
+            module = import_module(unit["module"], unit["root"], unit["file"])
             found = components_in(module, unit["name"], unit["file"] is not None)
         except ImportFailed as error:
             record["error"] = str(error)
@@ -49,8 +59,9 @@ def main(request_file: str, results_file: str) -> None:
                 # A name of its own: the user's folder, on sys.path, may hold a test
                 # module of the component's name (kgen writes one beside it).
                 path = _free(folder / f"test_kgen_check_{spec.names.test_file[5:]}")
-                root = Path(unit["root"]) if unit["root"] else None
-                target = Target(out=folder, import_from=(root, unit["module"]))
+                target = Target(
+                    out=folder, import_from=(Path(unit["root"]), unit["module"])
+                )
                 path.write_text(test_source(spec, target))
             except KgenError as error:
                 component["problem"] = str(error)
@@ -184,8 +195,6 @@ def _first_line(text: str) -> str:
 
 
 def _run_pytest(folder: Path, tests: dict[str, dict], heavy: bool) -> None:
-    import pytest
-
     (folder / "pytest.ini").write_text("[pytest]\n")  # no configuration from above
     arguments = [
         str(folder),

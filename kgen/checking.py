@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -49,6 +50,8 @@ def resolve(targets: list[str]) -> list[Unit]:
     as the modules to import, files in a folder in order."""
     units: list[Unit] = []
     for target in targets:
+        if not target.strip():
+            raise KgenError("an empty TARGET; give a .py file, a folder or a module")
         where, name = target, None
         head, colon, tail = target.rpartition(":")
         if colon and _IDENTIFIER.match(tail) and head:
@@ -72,13 +75,15 @@ def resolve(targets: list[str]) -> list[Unit]:
             units.append(Unit(target, where, str(Path.cwd()), name))
         else:
             raise KgenError(f"{target}: no such file, folder or module")
-    return units
+    return list(dict.fromkeys(units))  # a file named twice is checked once
 
 
 def _python_files(folder: Path):
     for path in folder.iterdir():
         if path.name.startswith(".") or path.name in _SKIPPED_FOLDERS:
             continue
+        if path.is_symlink() and path.is_dir():
+            continue  # a link may lead back up: a folder is walked where it is
         if path.is_dir() and not (path / "pyvenv.cfg").exists():
             yield from _python_files(path)
         elif path.suffix == ".py" and not _NOT_COMPONENTS.match(path.name):
@@ -124,11 +129,19 @@ def _defined_names(unit: Unit) -> set[str]:
         tree = ast.parse(Path(unit.file).read_bytes())
     except (SyntaxError, ValueError, OSError):
         return set()  # the worker reports it, from the import
-    return {
-        node.name
-        for node in tree.body
-        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-    }
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+            # register_keras_serializable(name=...): one registry for the process
+            names |= {
+                f"registered:{keyword.value.value}"
+                for decorator in node.decorator_list
+                if isinstance(decorator, ast.Call)
+                for keyword in decorator.keywords
+                if keyword.arg == "name" and isinstance(keyword.value, ast.Constant)
+            }
+    return names
 
 
 def profiles_for(unit: Unit) -> dict[str, dict]:
@@ -220,17 +233,30 @@ def run(
     test profile: `table`, over `profiles` (by its name), over its project's."""
     groups = batches(units)
     jobs = jobs or min(len(groups), os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(jobs, 1))
+    try:
         results = list(
             pool.map(
                 lambda group: _run_batch(group, table, heavy, write, profiles or {}),
                 groups,
             )
         )
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): no worker outlives us
+        _STOPPING.set()
+        for process in list(_RUNNING):
+            process.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     by_unit = {
         id(u): r for group, rs in zip(groups, results) for u, r in zip(group, rs)
     }
     return [by_unit[id(unit)] for unit in units]
+
+
+# The workers running, to stop with the command; set once it is stopping.
+_RUNNING: set[subprocess.Popen] = set()
+_STOPPING = threading.Event()
 
 
 def _run_batch(
@@ -255,7 +281,7 @@ def _run_batch(
             "KGEN_HEAVY": "1" if heavy else "0",
         }
         env.pop("PYTEST_ADDOPTS", None)
-        process = subprocess.run(
+        process = subprocess.Popen(
             # -P: the folder run in is not put on sys.path, where a file of the user's
             # might shadow a module; each unit says where it is imported from.
             [
@@ -269,11 +295,24 @@ def _run_batch(
             stdin=subprocess.DEVNULL,
             stdout=sys.stderr,  # what the user's code prints: not into the report
             env=env,
-            check=False,
         )
+        _RUNNING.add(process)
+        try:
+            process.wait()
+        finally:
+            _RUNNING.discard(process)
         if results_file.is_file():
             return json.loads(results_file.read_text())
-    error = f"the checking process ended with exit code {process.returncode}"
+    if len(units) > 1 and not _STOPPING.is_set():
+        # One of them ended the process: each alone, to tell which.
+        return [
+            record
+            for unit in units
+            for record in _run_batch([unit], table, heavy, write, profiles)
+        ]
+    error = (
+        f"importing or checking it ended the process (exit code {process.returncode})"
+    )
     return [_record(unit, error=error) for unit in units]
 
 

@@ -35,6 +35,16 @@ def check_test_names(source: str, module: str, file: str) -> None:
         if isinstance(node, ast.ImportFrom) and node.module == module
     ]
     imported = {alias.asname or alias.name for node in imports for alias in node.names}
+    # From a module in another folder: `Huber = module.Huber`, after importlib's import.
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Attribute)
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id == "module"
+        ):
+            imports += [node, *node.targets]
+            imported.add(node.value.attr)
     for name in sorted(imported):
         if name.startswith(_PYTEST_PREFIXES):
             raise KgenError(

@@ -11,6 +11,7 @@ import functools
 import importlib
 import inspect
 import sys
+import sysconfig
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +55,16 @@ class Found:
         return dict(vars(self))
 
 
-def import_module(module: str, root: str | None) -> object:
+def import_module(module: str, root: str, file: str | None = None) -> object:
     """Import the user's module as Python would from `root`; an error becomes one line
     naming the user's own line where it was raised."""
-    if root is not None and root not in sys.path:
+    loaded = sys.modules.get(module)
+    if file and loaded is not None and getattr(loaded, "__file__", None) != file:
+        raise ImportFailed(
+            f"{Path(file).name}: its name is that of the module {module} Python has "
+            "loaded already (the standard library's, or another file's): rename it"
+        )
+    if root not in sys.path:
         sys.path.insert(0, root)
     try:
         return importlib.import_module(module)
@@ -74,16 +81,17 @@ class ImportFailed(Exception):
 def one_line(error: BaseException) -> str:
     """`TypeError: ... (student.py, line 12)`: the error, and the last line of the user's
     own code it came through (not Keras's, not kgen's)."""
+    if isinstance(error, SyntaxError) and error.filename:
+        where = f"{Path(error.filename).name}, line {error.lineno}"
+        return f"{type(error).__name__}: {error.msg} ({where})"
     message = str(error).strip().splitlines()
     text = f"{type(error).__name__}: {message[0] if message else ''}".rstrip(": ")
-    if isinstance(error, SyntaxError) and error.filename:
-        return f"{text} ({Path(error.filename).name}, line {error.lineno})"
+    python = (sysconfig.get_path("stdlib"), sysconfig.get_path("purelib"))
     frames = [
         frame
         for frame in traceback.extract_tb(error.__traceback__)
-        if "site-packages" not in frame.filename
+        if not frame.filename.startswith((*python, "<"))
         and "/kgen/" not in frame.filename
-        and not frame.filename.startswith("<")
     ]
     if frames:
         return f"{text} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
@@ -107,17 +115,37 @@ def components_in(module: object, name: str | None, defined_here: bool) -> list[
                 or getattr(value, "__module__", None) == module.__name__
             )
         }
-    found = []
     registered_functions = set(keras.saving.get_custom_objects().values())
+    classes = [
+        value
+        for value in candidates.values()
+        if inspect.isclass(value) and kind_of_class(value) is not None
+    ]
+    # A base class that another one here derives from is a part, not a component.
+    bases = {base for cls in classes for base in cls.__mro__[1:]}
+    found = []
     for value in candidates.values():
-        if inspect.isclass(value):
-            kind = kind_of_class(value)
-            if kind is not None:
-                found.append(_class_found(value, kind, module.__name__))
-        elif inspect.isfunction(value) and (
-            value in registered_functions or name is not None
-        ):
-            found.append(_function_found(value, module.__name__))
+        try:
+            if inspect.isclass(value) and value in classes:
+                if value in bases and name is None:
+                    continue
+                found.append(_class_found(value, kind_of_class(value), module.__name__))
+            elif inspect.isfunction(value) and (
+                value in registered_functions or name is not None
+            ):
+                found.append(_function_found(value, module.__name__))
+        except BaseException as error:  # the user's code, run to find out its kind
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            what = getattr(value, "__name__", "?")
+            found.append(
+                Found(what, "", "", module.__name__, None, problem=one_line(error))
+            )
+    if name is not None and not found:
+        raise ImportFailed(
+            f"{module.__name__}.{name} is not a Keras component (a class of a kind kgen "
+            "knows, or a function)"
+        )
     return found
 
 
@@ -149,7 +177,7 @@ def _class_found(cls: type, kind: str, module: str) -> Found:
     base = _base(kind)
     own = _own_methods(cls, base)
     style = "class"
-    if kind == "model" and not {"__init__", "call"} & own:
+    if kind == "model" and "call" not in own:
         style = "functional"  # its layers come from a graph: Name(inputs, outputs)
     methods = [m for m in KINDS[kind].methods_of(style) if m != "function"]
     found = Found(

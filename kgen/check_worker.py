@@ -176,7 +176,7 @@ class _Collector:
         if outcome == "failed" and row["outcome"] != "failed":
             row.update(contract_row(name, component["kind"], outcome, message))
         elif outcome == "skipped" and row["outcome"] == "passed":
-            row.update(outcome="skipped", message=message)
+            row.update(contract_row(name, component["kind"], outcome, message))
         if report.when == "call" or not report.passed:
             mark = "FAILED" if report.failed else report.outcome
             print(

@@ -1,0 +1,203 @@
+"""`kgen check` as a user runs it: the installed command, in a subprocess, on real files.
+
+Its oracles: a corpus of hand-written components in the course notes' style (hand_written/)
+passes where it is correct, and each classic mistake fails the contract meant for it, with
+the note on that mistake; Keras's own components pass; every generated example passes.
+Components share a process: each run below starts TensorFlow once.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kgen.explanations import NOTES
+
+HERE = Path(__file__).parent
+CORPUS = HERE / "hand_written"
+EXAMPLES = HERE.parent.parent / "generated_examples"
+
+CORRECT = {
+    "huber_loss.py",
+    "simple_dense.py",
+    "mean_absolute.py",
+    "l1_penalty.py",
+    "scaled_normal.py",
+    "clip_weights.py",
+    "functions.py",
+    "custom_model.py",
+}
+# Each mistake's file: the contract meant to catch it, and the note that explains it.
+MISTAKES = {
+    "no_kwargs.py": ("test_get_config_round_trip", "kwargs"),
+    "no_get_config.py": ("test_get_config_round_trip", "get_config"),
+    "unregistered.py": ("test_serializes_by_its_registered_name", "register"),
+    "raw_activation.py": ("test_config_is_plain_json", "serialize_objects"),
+    "reset_states.py": ("test_resets_with_the_method_keras_calls", "reset_state"),
+    "python_state.py": ("test_state_is_kept_in_variables", "metric_state"),
+    "unseeded.py": (
+        "test_without_a_seed_every_call_still_gives_the_same_values",
+        "seed",
+    ),
+    "averaging_loss.py": ("test_honours_reduction_and_sample_weight", "loss_call"),
+    "unscaled_model.py": (
+        "test_train_step_scales_the_loss_for_mixed_precision",
+        "scale_loss",
+    ),
+    "unbuilt_sublayer.py": ("test_build_makes_every_weight", "build"),
+    "guessed_input.py": ("test_build_makes_every_weight", "build"),
+}
+# Keras's own, one process with the corpus. Dense takes its required units from --sample.
+BUILT_INS = [
+    "keras.losses:MeanSquaredError",
+    "keras.losses:LogCosh",
+    "keras.layers:Dense",
+    "keras.layers:LayerNormalization",
+    "keras.metrics:MeanAbsoluteError",
+    "keras.regularizers:L1L2",
+    "keras.initializers:GlorotUniform",
+    "keras.constraints:MaxNorm",
+    "keras.constraints:NonNeg",
+]
+
+
+def kgen_check(*arguments, cwd):
+    return subprocess.run(
+        [shutil.which("kgen") or "kgen", "check", *map(str, arguments)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes() if path.is_file() else b""
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    """One run: the corpus (a copy: kgen must leave it as it was) and Keras's own."""
+    folder = tmp_path_factory.mktemp("submissions")
+    shutil.copytree(CORPUS, folder, dirs_exist_ok=True)
+    before = listing(folder)
+    result = kgen_check(
+        ".",
+        *BUILT_INS,
+        "--sample",
+        "units=4",
+        "--json",
+        cwd=folder,
+    )
+    return result, json.loads(result.stdout), before, listing(folder)
+
+
+def components(report, target):
+    (record,) = [r for r in report["files"] if r["target"] == target]
+    assert not record["error"], record["error"]
+    return {c["component"]: c for c in record["components"]}
+
+
+def row(component, contract):
+    (found,) = [r for r in component["contracts"] if r["contract"] == contract]
+    return found
+
+
+def test_the_report_is_json_one_record_per_file_and_the_exit_status_tells(checked):
+    result, report, _, _ = checked
+    assert result.returncode == 1  # the mistakes
+    assert report["version"] == 1 and report["passed"] is False
+    files = sorted(r["target"] for r in report["files"] if r["file"])
+    assert files == sorted(CORRECT | set(MISTAKES))  # a new file needs its verdict here
+    for record in report["files"]:
+        assert set(record) == {"target", "file", "module", "error", "components"}
+        for component in record["components"]:
+            for each in component["contracts"]:
+                assert set(each) == {
+                    "contract",
+                    "proves",
+                    "outcome",
+                    "passed",
+                    "message",
+                    "note",
+                }
+                assert each["passed"] == (each["outcome"] == "passed")
+    # Progress went to stderr as it ran; stdout holds the JSON alone.
+    assert "kgen check: SimpleDense: test_trains[defaults] passed" in result.stderr
+
+
+def test_nothing_is_written_into_the_checked_folder(checked):
+    _, _, before, after = checked
+    assert after == before  # no tests, no __pycache__, no .pytest_cache
+
+
+@pytest.mark.parametrize("file", sorted(CORRECT))
+def test_a_correct_component_passes_every_contract(checked, file):
+    for name, component in components(checked[1], file).items():
+        assert component["passed"], (name, component)
+        outcomes = {r["contract"]: r["outcome"] for r in component["contracts"]}
+        assert "test_trains" in outcomes and "failed" not in outcomes.values()
+
+
+def test_registered_functions_are_found_with_their_kind(checked):
+    kinds = {
+        name: c["kind"] for name, c in components(checked[1], "functions.py").items()
+    }
+    assert kinds == {
+        "my_softplus": "activation",
+        "my_l1_regularizer": "regularizer",
+        "my_positive_weights": "constraint",
+        "my_glorot_initializer": "initializer",
+        "my_huber_loss": "loss",
+    }
+
+
+@pytest.mark.parametrize("file", sorted(MISTAKES))
+def test_each_mistake_fails_the_contract_meant_for_it_with_its_note(checked, file):
+    contract, note = MISTAKES[file]
+    (component,) = components(checked[1], file).values()
+    assert not component["passed"]
+    failed = row(component, contract)
+    assert failed["outcome"] == "failed", failed
+    assert failed["message"] and "\n" not in failed["message"]
+    assert NOTES[note].mistake in failed["note"], failed["note"]
+    assert f"kgen explain {component['kind']}" in failed["note"]
+
+
+@pytest.mark.parametrize("target", BUILT_INS)
+def test_keras_own_components_pass_the_fast_contracts(checked, target):
+    (component,) = components(checked[1], target).values()
+    assert component["passed"], component
+    # Keras finds its own by module: the registration contract checks JSON alone, and
+    # says so.
+    assert any("Keras's own class" in note for note in component["notes"])
+    skipped = [r for r in component["contracts"] if r["outcome"] == "skipped"]
+    assert [r["contract"] for r in skipped] == ["test_computes_the_reference_math"]
+    assert "no reference" in skipped[0]["message"]
+
+
+def test_every_generated_example_passes(tmp_path):
+    """The examples as kgen generated them, checked as hand-written code would be: their
+    profiles (and the types of params a constructor cannot tell) from their build spec.
+    """
+    modules = sorted(
+        p.name
+        for p in EXAMPLES.glob("*.py")
+        if not p.name.startswith(("test_", "conftest", "kgen_"))
+    )
+    result = kgen_check(*modules, "--profiles", "examples.toml", "--json", cwd=EXAMPLES)
+    report = json.loads(result.stdout)
+    failed = {
+        c["component"]: [r["message"] for r in c["contracts"] if not r["passed"]]
+        or c["problem"]
+        for record in report["files"]
+        for c in record["components"]
+        if not c["passed"]
+    }
+    assert not failed and result.returncode == 0, failed
+    assert len(report["files"]) == len(modules)

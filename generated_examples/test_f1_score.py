@@ -146,12 +146,18 @@ def test_a_zero_sample_weight_leaves_the_sample_out():
     assert not np.allclose(weighted.result(), unweighted.result())
 
 
+def test_resets_with_the_method_keras_calls():
+    # Keras 3 calls reset_state; Keras 2's name, reset_states, would never run.
+    methods = dir(F1Score)
+    assert "reset_states" not in methods, "rename reset_states to reset_state"
+
+
 def test_state_is_kept_in_variables():
     # tf.distribute sums a metric's variables over devices: state kept anywhere else is lost.
     _, y = make_data()
     metric = F1Score(**ARGS)
     metric.update_state(y, Y_PRED)
-    assert len(metric.variables) > 0
+    assert metric.variables, "no variables: make the state with add_variable"
     twin = F1Score(**ARGS)
     for target, source in zip(twin.variables, metric.variables, strict=True):
         target.assign(source)

@@ -112,7 +112,6 @@ def test_evaluate_runs_its_test_step(monkeypatch):
     np.testing.assert_allclose(results["loss"], expected, rtol=1e-4)
 
 
-@pytest.mark.heavy
 def test_train_step_scales_the_loss_for_mixed_precision():
     kgen_harness.train_step_scales_the_loss(build_model, make_data)
 

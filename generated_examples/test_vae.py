@@ -152,7 +152,6 @@ def test_evaluate_runs_its_test_step(monkeypatch):
     assert "kl_loss" in results, "test_step must report what training reports"
 
 
-@pytest.mark.heavy
 def test_train_step_scales_the_loss_for_mixed_precision():
     kgen_harness.train_step_scales_the_loss(build_model, make_data)
 

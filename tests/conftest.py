@@ -78,7 +78,8 @@ def passed_and_skipped(result):
 
 # Private or deprecated in Keras 3 (shared Keras notes): generated code must use none of them.
 NOT_KERAS_3 = re.compile(
-    r"keras\.src|tf\.keras|compiled_loss|compiled_metrics|reset_states|losses\.Reduction"
+    r"keras\.src|tf\.keras|compiled_loss|compiled_metrics|def reset_states|\.reset_states\("
+    r"|losses\.Reduction"
     r"|import keras\.|from tensorflow import keras"
 )
 

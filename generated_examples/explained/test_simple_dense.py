@@ -128,6 +128,7 @@ def test_build_makes_every_weight():
     # the first call (a sublayer left unbuilt), is not there to take its saved value.
     x, _ = make_data()
     layer = SimpleDense(**ARGS)
+    assert not layer.weights, "__init__ made weights: build() makes them"
     layer.build((None, 4))
     built = len(layer.weights)
     layer(x)

@@ -137,6 +137,9 @@ _NO_REFERENCE = (
 )
 
 
+_WORSE = {"passed": 0, "skipped": 1, "failed": 2}
+
+
 class _Collector:
     """A pytest plugin: each test's outcome, by its component, and a line of progress."""
 
@@ -173,9 +176,7 @@ class _Collector:
             self.rows[key] = contract_row(name, component["kind"], "passed", "")
             component["contracts"].append(self.rows[key])
         row = self.rows[key]
-        if outcome == "failed" and row["outcome"] != "failed":
-            row.update(contract_row(name, component["kind"], outcome, message))
-        elif outcome == "skipped" and row["outcome"] == "passed":
+        if _WORSE[outcome] > _WORSE[row["outcome"]]:  # a contract is its worst case
             row.update(contract_row(name, component["kind"], outcome, message))
         if report.when == "call" or not report.passed:
             mark = "FAILED" if report.failed else report.outcome
@@ -200,8 +201,6 @@ def _run_pytest(folder: Path, tests: dict[str, dict], heavy: bool) -> None:
         str(folder),
         "-p",
         "no:cacheprovider",
-        "-p",
-        "no:randomly",
         f"--basetemp={folder.parent / 'tmp'}",
         "-q",
     ]

@@ -23,6 +23,7 @@ from pathlib import Path
 from kgen.errors import KgenError
 from kgen.manifest import read_manifest
 from kgen.names import Names, snake_case
+from kgen.parallel import WORKERS_VARIABLE, cores
 from kgen.project import find_project
 from kgen.spec import ComponentSpec, make_spec
 from kgen.writer import PlannedFile
@@ -231,9 +232,9 @@ def run(
     """Check (or with `write`, render the tests of) every unit; one record per unit, in
     their order. Batches run side by side, one worker process each. Each component's
     test profile: `table`, over `profiles` (by its name), over its project's."""
-    groups = batches(units)
-    jobs = jobs or min(len(groups), os.cpu_count() or 1)
-    pool = ThreadPoolExecutor(max_workers=max(jobs, 1))
+    jobs = jobs or int(os.environ.get(WORKERS_VARIABLE) or cores())
+    groups = _spread(batches(units), jobs)
+    pool = ThreadPoolExecutor(max_workers=max(min(jobs, len(groups)), 1))
     try:
         results = list(
             pool.map(
@@ -252,6 +253,22 @@ def run(
         id(u): r for group, rs in zip(groups, results) for u, r in zip(group, rs)
     }
     return [by_unit[id(unit)] for unit in units]
+
+
+# A process takes seconds to start TensorFlow: split a batch only for this many files each.
+PER_PROCESS = 4
+
+
+def _spread(groups: list[list[Unit]], jobs: int) -> list[list[Unit]]:
+    """The batches, the largest split in two while there are cores to spare and each half
+    has PER_PROCESS files or more."""
+    groups = sorted(groups, key=len, reverse=True)
+    while len(groups) < jobs and len(groups[0]) >= 2 * PER_PROCESS:
+        largest = groups.pop(0)
+        half = len(largest) // 2
+        groups += [largest[:half], largest[half:]]
+        groups.sort(key=len, reverse=True)
+    return groups
 
 
 # The workers running, to stop with the command; set once it is stopping.
@@ -281,6 +298,9 @@ def _run_batch(
             "KGEN_HEAVY": "1" if heavy else "0",
         }
         env.pop("PYTEST_ADDOPTS", None)
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = (
+            "1"  # pytest alone: no plugin of the user's
+        )
         process = subprocess.Popen(
             # -P: the folder run in is not put on sys.path, where a file of the user's
             # might shadow a module; each unit says where it is imported from.
@@ -293,6 +313,7 @@ def _run_batch(
                 results_file,
             ],
             stdin=subprocess.DEVNULL,
+            cwd=folder,  # pytest's plugins may write where they run: not in the user's
             stdout=sys.stderr,  # what the user's code prints: not into the report
             env=env,
         )

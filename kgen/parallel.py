@@ -15,7 +15,7 @@ def plan_each(
     specs: list[ComponentSpec], targets: list[Target]
 ) -> list[list[PlannedFile]]:
     """`[plan(spec, target) for ...]`, in several processes if that pays."""
-    most = int(os.environ.get(WORKERS_VARIABLE) or _cores())
+    most = int(os.environ.get(WORKERS_VARIABLE) or cores())
     workers = min(len(specs) // PER_PROCESS, most)
     if workers < 2:
         return [plan(spec, target) for spec, target in zip(specs, targets, strict=True)]
@@ -25,7 +25,7 @@ def plan_each(
         return list(pool.map(plan, specs, targets, chunksize=4))
 
 
-def _cores() -> int:
+def cores() -> int:
     """The cores this process may run on."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))

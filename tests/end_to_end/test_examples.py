@@ -2,8 +2,11 @@
 
 import ast
 import importlib
+import json
 import shutil
+import subprocess
 import tomllib
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, ROOT, assert_clean_code, passed_and_skipped, run_pytest
@@ -125,31 +128,43 @@ def _code(source: str) -> str:
 
 
 @pytest.mark.heavy
-def test_every_example_passes_its_heavy_tests_too():
-    """The plain ones (the explained examples are the same code with comments, below),
-    and the heavy tests alone: the fast ones ran above."""
-    # Two workers of its own: the longest of the heavy runs, it would otherwise finish
-    # alone on one core.
-    result = run_pytest(EXAMPLES, "--ignore=explained", "-m", "heavy", "-n", "2")
-    passed, skipped = passed_and_skipped(result)
-    assert skipped == 0
-    assert passed >= 3 * len(MODULES)
+def test_every_example_passes_kgen_check_heavy_contracts_included():
+    """kgen check on the plain examples as it finds them (their profiles, and the types of
+    params a constructor's None hides, from their build spec), the heavy contracts
+    included: the heavy tests of each example's own test module (the same templates and
+    profile render them; their names are compared), so those do not run a second time.
+    Its processes split the examples between the cores."""
+    files = [f"{module}.py" for module in MODULES]
+    result = subprocess.run(
+        ["kgen", "check", *files, "--profiles", "examples.toml", "--heavy", "--json"],
+        cwd=EXAMPLES,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    report = json.loads(result.stdout)
+    failed = {
+        c["component"]: [r["message"] for r in c["contracts"] if not r["passed"]]
+        or c["problem"]
+        for record in report["files"]
+        for c in record["components"]
+        if not c["passed"]
+    }
+    assert result.returncode == 0 and not failed, failed
+    for record in report["files"]:
+        own = _heavy_tests(EXAMPLES / f"test_{Path(record['target']).stem}.py")
+        (component,) = record["components"]
+        checked = {row["contract"] for row in component["contracts"]}
+        assert own and own <= checked, (record["target"], own - checked)
 
 
-def test_the_explained_examples_are_the_plain_ones_plus_comments():
-    """Same code: the explained modules differ only in comments and registered package."""
-    for name in ("huber", "simple_dense"):
-        plain = (EXAMPLES / f"{name}.py").read_text()
-        explained = (EXPLAINED / f"{name}.py").read_text()
-        assert explained.count("\n    # ") > plain.count("\n    # ")
-
-        def code(source):
-            lines = [
-                line for line in source.splitlines() if not line.strip().startswith("#")
-            ]
-            return "\n".join(lines).replace('"Explained', '"Custom')
-
-        assert code(explained) == code(plain)
+def _heavy_tests(path: Path) -> set[str]:
+    return {
+        node.name
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.FunctionDef)
+        and any("heavy" in ast.unparse(d) for d in node.decorator_list)
+    }
 
 
 def test_every_keras_object_type_round_trips_with_a_value_other_than_its_default(

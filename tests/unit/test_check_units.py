@@ -1,0 +1,232 @@
+"""kgen check's pieces that need no TensorFlow: targets, batches, the spec of a component
+found by the worker, and the report (tests/end_to_end/test_check.py runs the command).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kgen.build import profiles_of
+from kgen.check_report import all_passed, json_report, text_report
+from kgen.checking import Unit, batches, resolve, spec_for
+from kgen.contracts import contract_row
+from kgen.errors import KgenError
+from kgen.explanations import NOTES
+
+EXAMPLES = Path(__file__).parents[2] / "generated_examples"
+
+
+def write(path: Path, text: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_a_folder_gives_its_modules_not_its_tests_nor_links_back_up(tmp_path):
+    write(tmp_path / "a.py")
+    write(tmp_path / "test_a.py")
+    write(tmp_path / "conftest.py")
+    write(tmp_path / "kgen_harness.py")
+    write(tmp_path / "pkg" / "__init__.py")
+    write(tmp_path / "pkg" / "layers.py")
+    (tmp_path / "pkg" / "up").symlink_to(tmp_path)
+    units = resolve([str(tmp_path)])
+    assert [(u.module, u.root) for u in units] == [
+        ("a", str(tmp_path)),
+        ("pkg", str(tmp_path)),
+        ("pkg.layers", str(tmp_path)),
+    ]
+
+
+def test_a_file_a_name_and_a_module(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "student.py")
+    (unit,) = resolve(["student.py:SimpleDense", "student.py:SimpleDense"])
+    assert (unit.module, unit.name, unit.label) == (
+        "student",
+        "SimpleDense",
+        "student.py",
+    )
+    (unit,) = resolve(["keras.losses:Huber"])
+    assert (unit.module, unit.name, unit.file, unit.root) == (
+        "keras.losses",
+        "Huber",
+        None,
+        os.getcwd(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("missing.py", "no such file, folder or module"),
+        ("notes.txt", "not a Python file"),
+        ("", "an empty TARGET"),
+        (".:Name", ":Name picks a component of a file or module"),
+        ("my-layer.py", "not importable as a Python module"),
+        ("empty", "no Python files in this folder"),
+    ],
+)
+def test_a_bad_target_is_one_line(tmp_path, monkeypatch, target, message):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "notes.txt")
+    write(tmp_path / "my-layer.py")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(KgenError, match=message):
+        resolve([target])
+
+
+def test_files_defining_one_name_go_to_processes_of_their_own(tmp_path):
+    layer = "import keras\nclass SimpleDense(keras.layers.Layer):\n    pass\n"
+    alice = write(tmp_path / "alice.py", layer)
+    bob = write(tmp_path / "bob.py", layer)
+    other = write(tmp_path / "other.py", "def helper():\n    pass\n")
+    registered = write(
+        tmp_path / "carol.py",
+        "import keras\n@keras.saving.register_keras_serializable(name='SimpleDense')\n"
+        "class Carol(keras.layers.Layer):\n    pass\n",
+    )
+    also = write(
+        tmp_path / "dave.py",
+        "import keras\n@keras.saving.register_keras_serializable(name='SimpleDense')\n"
+        "class Dave(keras.layers.Layer):\n    pass\n",
+    )
+    units = [
+        Unit(p.name, p.stem, str(tmp_path), None, str(p))
+        for p in (alice, bob, other, registered, also)
+    ]
+    grouped = [[unit.module for unit in group] for group in batches(units)]
+    assert grouped == [["alice", "other", "carol"], ["bob", "dave"]]
+
+
+def found(**changes) -> dict:
+    base = {
+        "name": "SimpleDense",
+        "kind": "layer",
+        "style": "class",
+        "module": "student",
+        "registered": "Course>SimpleDense",
+        "params": ["units:int=32", "activation:activation=None"],
+        "overrides": ["init", "build", "call"],
+        "base_args": [],
+        "unchecked": [],
+        "problem": "",
+        "notes": [],
+    }
+    return {**base, **changes}
+
+
+def test_the_spec_of_a_hand_written_layer():
+    spec = spec_for(found(), {})
+    assert spec.names.class_name == "SimpleDense"
+    assert spec.names.test_file == "test_simple_dense.py"
+    assert spec.registered_name == "Course>SimpleDense"
+    assert spec.param_names == ["units", "activation"]
+    assert not spec.has_reference(["call"])  # the math is the user's
+    unregistered = spec_for(found(registered=None), {})
+    assert unregistered.registered_name == "Custom>SimpleDense"
+
+
+def test_an_initializer_without_a_seed_gets_no_seed_test():
+    initializer = found(
+        name="Fixed", kind="initializer", params=[], overrides=["__call__"]
+    )
+    assert not spec_for(initializer, {}).seeded
+    assert spec_for({**initializer, "base_args": ["seed"]}, {}).seeded
+
+
+def test_a_required_argument_takes_its_type_from_its_test_value():
+    required = found(params=["units=..."])
+    with pytest.raises(KgenError, match="--sample units=VALUE"):
+        spec_for(required, {})
+    spec = spec_for(required, {"samples": {"units": 8}})
+    (units,) = spec.params
+    assert (units.type.name, units.required) == ("int", True)
+
+
+def test_a_build_spec_declares_what_a_constructor_hides():
+    profiles = profiles_of(EXAMPLES / "examples.toml")
+    gan = profiles["GAN"]
+    assert "discriminator:model" in gan["params"] and gan["test"]["compile"]
+    assert profiles["huber_fn"] == profiles["HuberFn"]
+    spec = spec_for(
+        found(
+            name="GAN",
+            kind="model",
+            params=["latent_dim:int=..."],
+            unchecked=["discriminator", "generator"],
+            overrides=["init", "call", "train_step", "test_step"],
+        ),
+        gan["test"],
+        gan["params"],
+    )
+    assert {p.name: p.type.name for p in spec.params} == {
+        "latent_dim": "int",
+        "discriminator": "model",
+        "generator": "model",
+    }
+
+
+def test_a_failure_gets_the_note_its_message_points_to():
+    row = contract_row(
+        "test_get_config_round_trip",
+        "layer",
+        "failed",
+        "TypeError: Error when deserializing class 'Dense' ... unexpected keyword argument",
+    )
+    assert NOTES["kwargs"].mistake in row["note"]
+    assert row["note"].endswith("More: kgen explain layer")
+    assert row["passed"] is False
+    passed = contract_row("test_get_config_round_trip", "layer", "passed", "")
+    assert passed["note"] == "" and passed["passed"] is True
+
+
+def record(target, components=(), error=""):
+    return {
+        "target": target,
+        "file": target,
+        "module": target,
+        "error": error,
+        "components": list(components),
+    }
+
+
+def component(passed=True):
+    return {
+        "component": "SimpleDense",
+        "kind": "layer",
+        "style": "class",
+        "registered": None,
+        "passed": passed,
+        "problem": "",
+        "unchecked": [],
+        "notes": [],
+        "contracts": [
+            contract_row("test_trains", "layer", "passed" if passed else "failed", "")
+        ],
+    }
+
+
+def test_the_exit_status_needs_a_component_and_every_one_passing():
+    assert all_passed([record("a.py", [component()])])
+    assert not all_passed([record("a.py", [component(False)])])
+    assert not all_passed([record("a.py")])  # nothing found
+    assert not all_passed([record("a.py", [component()]), record("b.py", error="x")])
+    report = json_report([record("a.py", [component()])])
+    assert report["version"] == 1 and report["passed"] is True
+
+
+def test_the_table_names_each_file_its_error_and_each_contract():
+    text = text_report(
+        [
+            record("alice.py", [component()]),
+            record("bob.py", error="cannot import bob: SyntaxError: ..."),
+            record("pkg/__init__.py"),
+        ]
+    )
+    assert "alice.py\n  SimpleDense (layer, class style, not registered)\n" in text
+    assert "    passed  trains\n" in text
+    assert "bob.py\n  error: cannot import bob: SyntaxError" in text
+    assert "pkg/__init__.py" not in text  # a package's own module, with nothing
+    assert text.endswith("1 component checked: 1 passed every contract, 0 did not.")

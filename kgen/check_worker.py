@@ -7,8 +7,10 @@ module as JSON. With `write`, it renders the tests for beside the module instead
 """
 
 import contextlib
+import itertools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -168,7 +170,7 @@ class _Collector:
             message = _NO_REFERENCE
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = report.longrepr[2].removeprefix("Skipped: ")
-        message = _first_line(message)
+        raw, message = message, _first_line(message)
         if case and message:
             message = f"[{case.rstrip(']')}] {message}"
         key = (file, name)
@@ -177,7 +179,7 @@ class _Collector:
             component["contracts"].append(self.rows[key])
         row = self.rows[key]
         if _WORSE[outcome] > _WORSE[row["outcome"]]:  # a contract is its worst case
-            row.update(contract_row(name, component["kind"], outcome, message))
+            row.update(contract_row(name, component["kind"], outcome, message, raw))
         if report.when == "call" or not report.passed:
             mark = "FAILED" if report.failed else report.outcome
             print(
@@ -186,12 +188,23 @@ class _Collector:
 
 
 def _first_line(text: str) -> str:
-    """The cause in one line: the first of the message, or a bare `AssertionError:`
-    (numpy's) with the two lines after it."""
+    """The cause in one line: the first of the message; a bare `AssertionError:`
+    (numpy's) with the two lines after it; Keras's "Exception encountered when calling"
+    with the error it wraps."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # Keras's bold
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if lines and lines[0] in ("AssertionError:", "AssertionError"):
         lines = ["; ".join(lines[1:3])]
+    elif lines and "Exception encountered when calling" in lines[0]:
+        wrapped = list(
+            itertools.takewhile(lambda l: not l.startswith("Arguments"), lines)
+        )
+        if len(wrapped) > 1:
+            lines = [f"{lines[0]} {wrapped[-1]}"]
     line = lines[0] if lines else ""
+    line = re.sub(
+        r"^(?:\w+\.)+(?=\w+:)", "", line
+    )  # tensorflow.python...Error: → Error:
     return line if len(line) <= 300 else line[:297] + "..."
 
 

@@ -95,6 +95,7 @@ def _component(found) -> dict:
         "registered": found.registered,
         "passed": False,
         "problem": found.problem,
+        "params": [text.partition("=")[0].partition(":")[0] for text in found.params],
         "unchecked": found.unchecked,
         "notes": found.notes,
         "contracts": [],

@@ -426,6 +426,12 @@ def check(
     from kgen.check_report import all_passed, all_written, json_report, text_report
     from kgen.checking import resolve, run, written_files
 
+    if write and json_output:
+        raise KgenError("--write and --json do not go together; choose one")
+    if force and not write:
+        raise KgenError(
+            "--force goes with --write: it overwrites test modules that differ"
+        )
     table = _test_table(input, target, stochastic, per_batch, metric, sample)
     check_table(table)
     # Stopped by a grader's timeout (SIGTERM): stop the checking processes too.
@@ -439,6 +445,16 @@ def check(
     if write:
         _apply(Plan(written_files(records)), force=force, dry_run=False)
         return 0 if all_written(records) else 1
+    taken = {
+        name
+        for record in records
+        for component in record["components"]
+        for name in component.get("params", []) + component.get("unchecked", [])
+    }
+    for name in sorted(set(table.get("samples", {})) - taken):
+        typer.echo(
+            f"kgen: warning: --sample {name}: no component has that param", err=True
+        )
     if json_output:
         typer.echo(json.dumps(json_report(records), indent=2))
     else:

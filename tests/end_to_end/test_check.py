@@ -115,6 +115,18 @@ def test_the_report_is_json_one_record_per_file_and_the_exit_status_tells(checke
     for record in report["files"]:
         assert set(record) == {"target", "file", "module", "error", "components"}
         for component in record["components"]:
+            assert set(component) == {
+                "component",
+                "kind",
+                "style",
+                "registered",
+                "passed",
+                "problem",
+                "params",
+                "unchecked",
+                "notes",
+                "contracts",
+            }
             for each in component["contracts"]:
                 assert set(each) == {
                     "contract",

@@ -9,7 +9,7 @@ import pytest
 
 from kgen.build import profiles_of
 from kgen.check_report import all_passed, json_report, text_report
-from kgen.checking import Unit, batches, resolve, spec_for
+from kgen.checking import Unit, batches, profiles_for, resolve, spec_for
 from kgen.contracts import contract_row
 from kgen.errors import KgenError
 from kgen.explanations import NOTES
@@ -230,3 +230,33 @@ def test_the_table_names_each_file_its_error_and_each_contract():
     assert "bob.py\n  error: cannot import bob: SyntaxError" in text
     assert "pkg/__init__.py" not in text  # a package's own module, with nothing
     assert text.endswith("1 component checked: 1 passed every contract, 0 did not.")
+
+
+def test_a_project_gives_the_profiles_of_its_components(kgen, tmp_path):
+    """The manifest's record for a component kgen generated there; `[tool.kgen.test.NAME]`
+    over it, by class name."""
+    assert kgen("new", "demo").returncode == 0
+    project = tmp_path / "demo"
+    options = ["--target", "binary", "--sample", "gamma=1.0"]
+    assert (
+        kgen("loss", "Focal", "-p", "gamma=2.0", *options, cwd=project).returncode == 0
+    )
+    with (project / "pyproject.toml").open("a") as pyproject:
+        pyproject.write('\n[tool.kgen.test.Handmade]\ntarget = "labels:3"\n')
+    (unit,) = resolve([str(project / "src" / "demo" / "losses" / "focal.py")])
+    assert unit.module == "demo.losses.focal"
+    assert profiles_for(unit) == {
+        "Focal": {"test": {"target": "binary", "samples": {"gamma": 1.0}}},
+        "Handmade": {"test": {"target": "labels:3"}},
+    }
+
+
+def test_a_bad_project_test_table_is_one_line(tmp_path):
+    write(tmp_path / "src" / "demo" / "__init__.py")
+    write(
+        tmp_path / "pyproject.toml",
+        '[tool.kgen]\npackage = "demo"\ntest = { Focal = "binary" }\n',
+    )
+    (unit,) = resolve([str(write(tmp_path / "src" / "demo" / "a.py"))])
+    with pytest.raises(KgenError, match=r"test must hold a table per component"):
+        profiles_for(unit)

@@ -10,6 +10,7 @@ the run below starts TensorFlow once.
 import json
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,35 +20,11 @@ from kgen.explanations import NOTES
 HERE = Path(__file__).parent
 CORPUS = HERE / "hand_written"
 
-CORRECT = {
-    "huber_loss.py",
-    "simple_dense.py",
-    "mean_absolute.py",
-    "l1_penalty.py",
-    "scaled_normal.py",
-    "clip_weights.py",
-    "functions.py",
-    "custom_model.py",
-}
-# Each mistake's file: the contract meant to catch it, and the note that explains it.
+VERDICTS = tomllib.loads((CORPUS / "verdicts.toml").read_text())
+CORRECT = set(VERDICTS["correct"])
 MISTAKES = {
-    "no_kwargs.py": ("test_get_config_round_trip", "kwargs"),
-    "no_get_config.py": ("test_get_config_round_trip", "get_config"),
-    "unregistered.py": ("test_serializes_by_its_registered_name", "register"),
-    "raw_activation.py": ("test_config_is_plain_json", "serialize_objects"),
-    "reset_states.py": ("test_resets_with_the_method_keras_calls", "reset_state"),
-    "python_state.py": ("test_state_is_kept_in_variables", "metric_state"),
-    "unseeded.py": (
-        "test_without_a_seed_every_call_still_gives_the_same_values",
-        "seed",
-    ),
-    "averaging_loss.py": ("test_honours_reduction_and_sample_weight", "loss_call"),
-    "unscaled_model.py": (
-        "test_train_step_scales_the_loss_for_mixed_precision",
-        "scale_loss",
-    ),
-    "unbuilt_sublayer.py": ("test_build_makes_every_weight", "build"),
-    "guessed_input.py": ("test_build_makes_every_weight", "build"),
+    file: (verdict["contract"], verdict["note"])
+    for file, verdict in VERDICTS["mistakes"].items()
 }
 # Keras's own, one process with the corpus. Dense takes its required units from --sample.
 BUILT_INS = [

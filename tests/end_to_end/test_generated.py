@@ -90,21 +90,35 @@ def test_fast_tests_pass_and_heavy_ones_wait_to_be_asked(every_kind):
     assert skipped >= 3 * 20  # every module has at least three heavy tests
 
 
-@pytest.mark.heavy
-def test_heavy_tests_pass_too(every_kind):
-    """The heavy tests alone (the fast ones ran above) of what the examples' heavy tests
-    do not cover: the class-style activation, and a layer and a model with a param of
-    every type, on their default bodies (tests/ is the next test's; the function style's
-    shared template is huber_fn's and my_softplus's)."""
-    selected = "sample_activation or sample_layer or sample_model"
-    result = run_pytest(every_kind, "--ignore=tests", "-m", "heavy", "-k", selected)
-    passed, skipped = passed_and_skipped(result)
-    assert skipped == 0
-    assert passed >= 3 * 3
+@pytest.fixture(scope="module")
+def heavy_kinds(tmp_path_factory):
+    """What the examples' heavy tests do not cover: the class-style activation, and a layer
+    and a model with a param of every type, on their default bodies (the function style's
+    shared template is huber_fn's and my_softplus's); and, in tests/, a layer and a loss in
+    a package, whose heavy tests `pytest -m heavy` must select alone."""
+    folder = tmp_path_factory.mktemp("heavy_kinds")
+    commands = [
+        [kind, f"Sample{kind.title()}", *ALL_TYPES, *CLASS_TYPES, "--style", "class"]
+        for kind in ("activation", "layer", "model")
+    ]
+    commands += [
+        ["layer", "plain_layer", "--tests-dir", "tests"],
+        ["loss", "Focal", "-p", "gamma=2.0", "--package", "mypkg", "--out", "mypkg",
+         "--tests-dir", "tests"],
+    ]  # fmt: skip
+    (folder / "mypkg").mkdir()
+    (folder / "mypkg" / "__init__.py").write_text("")
+    for args in commands:
+        result = subprocess.run(
+            [shutil.which("kgen"), *args], cwd=folder, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+    return folder
 
 
 @pytest.mark.heavy
-def test_pytest_m_heavy_runs_the_heavy_tests_alone(every_kind):
-    result = run_pytest(every_kind, "-m", "heavy", "tests")
-    passed, skipped = passed_and_skipped(result)
-    assert (passed, skipped) == (4 + 3, 0)  # plain_layer: 3 + mixed precision; focal: 3
+def test_pytest_m_heavy_runs_the_heavy_tests_alone(heavy_kinds):
+    """One run, TensorFlow started once: every heavy test passes, and no fast one runs."""
+    passed, skipped = passed_and_skipped(run_pytest(heavy_kinds, "-m", "heavy"))
+    # Four each (a fresh process, XLA, two devices, mixed precision); the loss: three.
+    assert (passed, skipped) == (4 * 4 + 3, 0)

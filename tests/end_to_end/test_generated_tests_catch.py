@@ -15,24 +15,9 @@ from kgen.writer import plan_actions, write_files
 EXAMPLES_SPEC = EXAMPLES / "examples.toml"
 
 MISTAKES = {
-    # A loss that averages over the batch itself: reduction and sample_weight are lost.
-    ("loss", "SelfReducing"): (
-        {"call": "return ops.mean(ops.square(y_true - y_pred))"},
-        "test_honours_reduction_and_sample_weight",
-    ),
-    # A metric that keeps its state in a Python attribute: tf.distribute cannot sum it.
-    ("metric", "PythonState"): (
-        {
-            "update_state": "self.last = ops.mean(ops.abs(y_true - y_pred))",
-            "result": "return self.last",
-        },
-        "test_state_is_kept_in_variables",
-    ),
-    # An initializer that ignores its seed: new weights on every call.
-    ("initializer", "Unseeded"): (
-        {"__call__": "return keras.random.normal(shape, dtype=dtype)"},
-        "test_without_a_seed_every_call_still_gives_the_same_values",
-    ),
+    # The class-style loss that averages over the batch, the metric keeping its state in a
+    # Python attribute, the unseeded initializer and the train_step without scale_loss are
+    # in kgen check's corpus (tests/end_to_end/hand_written), caught by the same tests.
     # A layer whose weight is made in float16: mixed precision wants float32 variables.
     ("layer", "HalfWeights"): (
         {
@@ -41,23 +26,10 @@ MISTAKES = {
         },
         "test_runs_in_mixed_precision",
     ),
-    # The same in the function style.
+    # A function-style loss that averages over the batch itself.
     ("loss", "reducing_fn"): (
         {"function": "return ops.mean(ops.square(y_true - y_pred))"},
         "test_returns_one_loss_per_sample",
-    ),
-    # A train_step that forgets optimizer.scale_loss.
-    ("model", "Unscaled"): (
-        {"train_step": """
-x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-with tf.GradientTape() as tape:
-    y_pred = self(x, training=True)
-    loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
-gradients = tape.gradient(loss, self.trainable_variables)
-self.optimizer.apply(gradients, self.trainable_variables)
-return self._update_metrics(loss, x, y, y_pred, sample_weight)
-"""},
-        "test_train_step_scales_the_loss_for_mixed_precision",
     ),
     # The guide's metric loop: the loss compute_loss divided among the devices, reported
     # as it is, so that training on two devices logs half the loss.

@@ -17,7 +17,7 @@ from pathlib import Path
 import keras  # noqa: F401 - before the user's folders go on sys.path, as pytest is
 import pytest
 
-from kgen.checking import _record, spec_for
+from kgen.checking import Unit, record_of, spec_for
 from kgen.contracts import contract_row
 from kgen.discover import ImportFailed, components_in, import_module
 from kgen.errors import KgenError
@@ -38,7 +38,7 @@ def _check(request_file: str, results_file: str) -> None:
     folder.mkdir()
     records, tests = [], {}  # tests: test file -> the component record it checks
     for unit, profiles in zip(request["units"], request["profiles"], strict=True):
-        record = _record_of(unit)
+        record = record_of(Unit(**unit))
         records.append(record)
         try:
             module = import_module(unit["module"], unit["root"], unit["file"])
@@ -79,12 +79,6 @@ def _check(request_file: str, results_file: str) -> None:
                 row["outcome"] != "failed" for row in component["contracts"]
             )
     Path(results_file).write_text(json.dumps(records))
-
-
-def _record_of(unit: dict) -> dict:
-    from kgen.checking import Unit
-
-    return _record(Unit(**unit))
 
 
 def _component(found) -> dict:

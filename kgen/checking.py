@@ -334,7 +334,7 @@ def _run_batch(
     error = (
         f"importing or checking it ended the process (exit code {process.returncode})"
     )
-    return [_record(unit, error=error) for unit in units]
+    return [record_of(unit, error=error) for unit in units]
 
 
 def written_files(records: list[dict]) -> list[PlannedFile]:
@@ -352,7 +352,8 @@ def written_files(records: list[dict]) -> list[PlannedFile]:
     return files
 
 
-def _record(unit: Unit, error: str = "") -> dict:
+def record_of(unit: Unit, error: str = "") -> dict:
+    """A unit's record of the report, before its components are added."""
     return {
         "target": unit.label,
         "file": unit.file,

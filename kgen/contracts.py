@@ -212,19 +212,19 @@ def contract_row(
     contract = CONTRACTS.get(test)
     note = ""
     if outcome == "failed":
-        note = f"Look at {contract.look_at}. " if contract else ""
-        covered = NOTES.get(note_for(test, raw or message) or "")
-        if covered and covered.mistake:
-            note += f"The usual mistake: {covered.mistake}"
-            note += f"; then {covered.error}. " if covered.error else ". "
-        note += f"More: kgen explain {kind}" if kind else ""
+        parts = [
+            f"Look at {contract.look_at}." if contract else "",
+            _usual_mistake(note_for(test, raw or message)),
+            f"More: kgen explain {kind}" if kind else "",
+        ]
+        note = " ".join(part for part in parts if part)
     return {
         "contract": test,
         "proves": contract.proves if contract else "",
         "outcome": outcome,
         "passed": outcome == "passed",
         "message": message,
-        "note": note.strip(),
+        "note": note,
     }
 
 
@@ -233,10 +233,16 @@ def failure_texts() -> dict[str, str]:
     and the usual mistake there with what Keras then does."""
     texts = {}
     for name, contract in CONTRACTS.items():
-        text = f"{contract.proves} Look at {contract.look_at}."
-        note = NOTES.get(contract.note) if contract.note else None
-        if note and note.mistake:
-            text += f" The usual mistake: {note.mistake}"
-            text += f"; then {note.error}." if note.error else "."
-        texts[name] = text
+        text = f"{contract.proves} Look at {contract.look_at}. "
+        texts[name] = (text + _usual_mistake(contract.note)).strip()
     return texts
+
+
+def _usual_mistake(key: str | None) -> str:
+    """`The usual mistake: ...; then <what Keras does>.`, or "" for a note without one."""
+    note = NOTES.get(key or "")
+    if not note or not note.mistake:
+        return ""
+    return f"The usual mistake: {note.mistake}" + (
+        f"; then {note.error}." if note.error else "."
+    )

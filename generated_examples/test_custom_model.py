@@ -87,7 +87,7 @@ def reference(inputs, weights):
 
 def test_computes_the_reference_math():
     x, _ = make_data()
-    model = build_model()
+    model = build_model(ARGS)
     expected = reference(x, model.get_weights(), **ARGS)
     np.testing.assert_allclose(
         model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6

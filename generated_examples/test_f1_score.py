@@ -86,7 +86,7 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
         np.testing.assert_allclose(reloaded[key], original[key], rtol=1e-5)
 
 
-def reference(y_true, y_pred, num_classes, average, threshold):
+def reference(y_true, y_pred, num_classes, average=None, threshold=None):
     """The math of `update_state`, in numpy. Edit the two together: the test compares them."""
     if threshold is None:
         predicted = y_pred >= y_pred.max(axis=-1, keepdims=True)
@@ -108,11 +108,12 @@ def reference(y_true, y_pred, num_classes, average, threshold):
     return f1
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [REQUIRED, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     _, y_true = make_data()
-    metric = F1Score(**ARGS)
+    metric = F1Score(**args)
     metric.update_state(y_true, Y_PRED)
-    expected = reference(y_true, Y_PRED, **ARGS)
+    expected = reference(y_true, Y_PRED, **args)
     result = keras.ops.convert_to_numpy(metric.result())
     np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-6)
 

@@ -151,10 +151,13 @@ def reference(inputs, weights, discriminator, generator, latent_dim):
     return np.where(hidden > 0, hidden, 0.2 * hidden) @ k2 + b2
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize(
+    "args", [required_args(), make_args()], ids=["defaults", "samples"]
+)
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    model = build_model()
-    expected = reference(x, model.get_weights(), **make_args())
+    model = build_model(args)
+    expected = reference(x, model.get_weights(), **args)
     np.testing.assert_allclose(
         model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6
     )

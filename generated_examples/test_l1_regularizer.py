@@ -76,15 +76,16 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
     )
 
 
-def reference(x, factor):
+def reference(x, factor=0.01):
     """The math of `__call__`, in numpy. Edit the two together: the test compares them."""
     return factor * np.sum(np.abs(x))
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    value = keras.ops.convert_to_numpy(L1Regularizer(**ARGS)(x))
-    expected = reference(x, **ARGS)
+    value = keras.ops.convert_to_numpy(L1Regularizer(**args)(x))
+    expected = reference(x, **args)
     np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-6)
 
 

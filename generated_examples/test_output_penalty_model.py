@@ -12,7 +12,7 @@ import kgen_harness
 from output_penalty_model import OutputPenaltyModel
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"units": 7, "penalty": 0.005}
+ARGS = {"units": 4, "penalty": 0.005}
 
 
 def make_data(seed=0):
@@ -74,17 +74,18 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
     assert loaded.get_config() == model.get_config()
 
 
-def reference(inputs, weights, units, penalty):
+def reference(inputs, weights, units=8, penalty=0.01):
     """The math of `call`, in numpy. Edit the two together: the test compares them."""
     hidden_kernel, hidden_bias, kernel, bias = weights
     hidden = np.maximum(inputs @ hidden_kernel + hidden_bias, 0.0)
     return hidden @ kernel + bias
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    model = build_model()
-    expected = reference(x, model.get_weights(), **ARGS)
+    model = build_model(args)
+    expected = reference(x, model.get_weights(), **args)
     np.testing.assert_allclose(
         model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6
     )

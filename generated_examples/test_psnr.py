@@ -73,17 +73,18 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
         np.testing.assert_allclose(reloaded[key], original[key], rtol=1e-5)
 
 
-def reference(y_true, y_pred, max_value):
+def reference(y_true, y_pred, max_value=1.0):
     """The math of `update_state`, in numpy. Edit the two together: the test compares them."""
     mse = np.mean(np.square(y_pred - y_true), axis=-1)
     return np.mean(10.0 * np.log10(max_value**2 / np.maximum(mse, 1e-10)))
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     _, y_true = make_data()
-    metric = PSNR(**ARGS)
+    metric = PSNR(**args)
     metric.update_state(y_true, Y_PRED)
-    expected = reference(y_true, Y_PRED, **ARGS)
+    expected = reference(y_true, Y_PRED, **args)
     result = keras.ops.convert_to_numpy(metric.result())
     np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-6)
 

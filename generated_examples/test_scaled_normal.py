@@ -76,16 +76,18 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
     )
 
 
-def reference(shape, scale):
+def reference(shape, scale=1.0):
     """The math of `__call__`, in numpy. Edit the two together: the test compares them."""
     fan_in = shape[0] if len(shape) > 1 else 1
     return 0.0, scale / fan_in**0.5
 
 
-def test_computes_the_reference_math():
-    values = keras.ops.convert_to_numpy(ScaledNormal(**ARGS)(shape=(100, 100)))
-    mean, stddev = reference((100, 100), **ARGS)
-    # 10,000 draws: their mean is within four standard errors of the true one.
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
+    # Not square, so that fan_in and fan_out differ: 10,000 draws.
+    values = keras.ops.convert_to_numpy(ScaledNormal(**args)(shape=(200, 50)))
+    mean, stddev = reference((200, 50), **args)
+    # Their mean is within four standard errors of the true one.
     np.testing.assert_allclose(values.mean(), mean, atol=4 * stddev / 100 + 1e-7)
     np.testing.assert_allclose(values.std(), stddev, rtol=0.05, atol=1e-7)
 

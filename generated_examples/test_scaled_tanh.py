@@ -83,15 +83,16 @@ def test_a_saved_model_keeps_the_name_not_the_hyperparameters(tmp_path):
     assert json.dumps(reference) in saved  # the name, and nothing else of it
 
 
-def reference(x, scale):
+def reference(x, scale=1.7159):
     """The math of `function`, in numpy. Edit the two together: the test compares them."""
     return scale * np.tanh(2.0 * x / 3.0)
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    values = keras.ops.convert_to_numpy(make_scaled_tanh(**ARGS)(x))
-    expected = reference(x, **ARGS)
+    values = keras.ops.convert_to_numpy(make_scaled_tanh(**args)(x))
+    expected = reference(x, **args)
     np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-6)
 
 

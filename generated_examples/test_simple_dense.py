@@ -13,7 +13,7 @@ from simple_dense import SimpleDense
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
 ARGS = {
-    "units": 31,
+    "units": 16,
     "activation": "tanh",
     "kernel_initializer": "he_normal",
     "kernel_regularizer": "l2",
@@ -90,23 +90,24 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
 def reference(
     inputs,
     weights,
-    units,
-    activation,
-    kernel_initializer,
-    kernel_regularizer,
-    kernel_constraint,
+    units=32,
+    activation=None,
+    kernel_initializer="glorot_uniform",
+    kernel_regularizer=None,
+    kernel_constraint=None,
 ):
     """The math of `call`, in numpy. Edit the two together: the test compares them."""
     outputs = inputs @ weights["kernel"] + weights["bias"]
     return keras.ops.convert_to_numpy(keras.activations.get(activation)(outputs))
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    layer = SimpleDense(**ARGS)
+    layer = SimpleDense(**args)
     outputs = keras.ops.convert_to_numpy(layer(x))
     weights = kgen_harness.numpy_weights(layer)
-    expected = reference(x, weights, **ARGS)
+    expected = reference(x, weights, **args)
     np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
 
 

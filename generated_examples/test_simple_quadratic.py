@@ -14,7 +14,7 @@ import kgen_harness
 from simple_quadratic import SimpleQuadratic
 
 # Values other than the defaults, so that a parameter lost on the way is noticed.
-ARGS = {"units": 31, "activation": "tanh"}
+ARGS = {"units": 16, "activation": "tanh"}
 
 
 def make_data(seed=0):
@@ -82,18 +82,19 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
     assert loaded.layers[0].get_config() == model.layers[0].get_config()
 
 
-def reference(inputs, weights, units, activation):
+def reference(inputs, weights, units=32, activation=None):
     """The math of `call`, in numpy. Edit the two together: the test compares them."""
     outputs = np.square(inputs) @ weights["a"] + inputs @ weights["b"] + weights["c"]
     return keras.ops.convert_to_numpy(keras.activations.get(activation)(outputs))
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    layer = SimpleQuadratic(**ARGS)
+    layer = SimpleQuadratic(**args)
     outputs = keras.ops.convert_to_numpy(layer(x))
     weights = kgen_harness.numpy_weights(layer)
-    expected = reference(x, weights, **ARGS)
+    expected = reference(x, weights, **args)
     np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
 
 

@@ -93,12 +93,13 @@ def reference(inputs, weights, maxlen, vocab_size, embed_dim):
     return weights["embeddings"][inputs] + weights["embeddings_1"][positions]
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [REQUIRED, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    layer = TokenAndPositionEmbedding(**ARGS)
+    layer = TokenAndPositionEmbedding(**args)
     outputs = keras.ops.convert_to_numpy(layer(x))
     weights = kgen_harness.numpy_weights(layer)
-    expected = reference(x, weights, **ARGS)
+    expected = reference(x, weights, **args)
     np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
 
 

@@ -89,7 +89,7 @@ def test_saved_model_loads_without_custom_objects(tmp_path):
     assert loaded.layers[0].get_config() == model.layers[0].get_config()
 
 
-def reference(inputs, weights, embed_dim, num_heads, ff_dim, rate):
+def reference(inputs, weights, embed_dim, num_heads, ff_dim, rate=0.1):
     """The math of `call`, in numpy. Edit the two together: the test compares them."""
 
     def normalize(t, gamma, beta):
@@ -110,12 +110,13 @@ def reference(inputs, weights, embed_dim, num_heads, ff_dim, rate):
     return normalize(out1 + ffn, g2, be2)
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [REQUIRED, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    layer = TransformerBlock(**ARGS)
+    layer = TransformerBlock(**args)
     outputs = keras.ops.convert_to_numpy(layer(x))
     weights = kgen_harness.numpy_weights(layer)
-    expected = reference(x, weights, **ARGS)
+    expected = reference(x, weights, **args)
     np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
 
 

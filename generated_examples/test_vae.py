@@ -122,10 +122,13 @@ def reference(inputs, weights, encoder, decoder):
     return 1 / (1 + np.exp(-outputs))
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize(
+    "args", [required_args(), make_args()], ids=["defaults", "samples"]
+)
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    model = build_model()
-    expected = reference(x, model.get_weights(), **make_args())
+    model = build_model(args)
+    expected = reference(x, model.get_weights(), **args)
     np.testing.assert_allclose(
         model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6
     )

@@ -102,12 +102,15 @@ def reference(inputs, weights, layer):
     return inputs @ kernel + weights["bias"]
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize(
+    "args", [required_args(), make_args()], ids=["defaults", "samples"]
+)
+def test_computes_the_reference_math(args):
     x, _ = make_data()
-    layer = WeightNormalization(**make_args())
+    layer = WeightNormalization(**args)
     outputs = keras.ops.convert_to_numpy(layer(x))
     weights = kgen_harness.numpy_weights(layer)
-    expected = reference(x, weights, **make_args())
+    expected = reference(x, weights, **args)
     np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
 
 

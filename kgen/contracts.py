@@ -54,6 +54,11 @@ CONTRACTS = {
         "the function: no mean over the batch",
         "loss_call",
     ),
+    "test_returns_the_batch_loss_for_each_sample": Contract(
+        "A loss of the whole batch must still come once per sample, for Keras to divide "
+        "it among devices.",
+        "call: return ops.broadcast_to(loss, ops.shape(y_true)[:1]), not the scalar",
+    ),
     "test_accumulates_over_updates_and_resets": Contract(
         "Updates must accumulate, and reset_state start afresh.",
         "update_state (assign_add to the state) and reset_state, singular: the name "
@@ -155,8 +160,9 @@ CONTRACTS = {
     ),
     "test_trains_on_two_devices": Contract(
         "Training on two devices must match one device: history, weights, evaluation.",
-        "state outside variables, a loss not divided among the devices, a loss metric "
-        "updated with the divided loss",
+        "state outside variables, a loss not divided among the devices (a loss of the "
+        "whole batch returned as a scalar: broadcast it to one value per sample), a loss "
+        "metric updated with the divided loss",
     ),
     "test_runs_in_mixed_precision": Contract(
         "Under mixed_float16 the layer must compute in float16 with float32 weights, "

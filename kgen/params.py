@@ -136,8 +136,13 @@ class Param:
 
     @property
     def sample(self) -> object:
-        """A valid value other than the default, for tests; for a required param, a valid
-        one; for a nested object, the code that makes one."""
+        """The test value for the default data, whose inputs have one feature axis."""
+        return self.sample_at(rank=2)
+
+    def sample_at(self, rank: int) -> object:
+        """A valid value other than the default, for tests whose inputs have `rank` axes
+        (the batch's included); for a required param, a valid one; for a nested object,
+        the code that makes one."""
         d, t = self.default, self.type
         if t.nested:
             made = _NESTED_SAMPLES[t.nested]
@@ -152,17 +157,16 @@ class Param:
             return not d
         is_int = t.name == "int" or (t.scalar_too and isinstance(d, int))
         if is_int and "axis" in self.name:
-            return 1 if d == -1 else -1  # a feature axis of any input
+            return _other_axis(d, rank)
         if is_int:
             return _other_int(d)
         if t.name == "float":
             return 0.5 if not d else d / 2  # finite, of the same sign, never past d
         return d  # strings and lists: the user's code may accept only certain values
 
-    @property
-    def sample_source(self) -> str:
+    def sample_source(self, rank: int = 2) -> str:
         """The test value as Python source: a literal, or the code making an object."""
-        sample = self.sample
+        sample = self.sample_at(rank)
         if self.type.nested and isinstance(sample, list):
             return "[" + ", ".join(sample) + "]"
         return sample if self.type.nested else python_literal(sample)
@@ -213,13 +217,25 @@ class Param:
 
 
 def _other_int(default: int | None) -> int:
-    """One step towards zero, which keeps the sign and never grows; 1 and -1 step
-    away, 0 and None give small positive values."""
+    """Half the default, rounded towards zero: it keeps the sign, never grows, and still
+    divides an even default (groups of 32 features, heads of 64 units: 16, 32). 1 and -1
+    step away, 0 and None give small positive values."""
     if default is None:
         return 2
     if abs(default) > 1:
-        return default - 1 if default > 0 else default + 1
+        return default // 2 if default > 0 else -(-default // 2)
     return 2 * default or 1
+
+
+def _other_axis(default: int | None, rank: int) -> int:
+    """The same feature axis spelled the other way (-1 and rank - 1), so that it stays
+    valid for the declared inputs; the batch axis 0, or an axis past them, becomes the
+    last one."""
+    if default is not None and 0 < default < rank:
+        return default - rank
+    if default is not None and -rank < default < 0:
+        return default + rank
+    return -1
 
 
 def python_literal(value: object) -> str:

@@ -70,10 +70,6 @@ class ComponentSpec:
         return f"{self.package}>{self.names.class_name}"
 
     @property
-    def param_names(self) -> list[str]:
-        return [param.name for param in self.params]
-
-    @property
     def param_arguments(self) -> list[str]:
         """`threshold=1.0`, ...: the params as a signature takes them (the required
         ones come first, see make_spec)."""
@@ -235,9 +231,29 @@ class ComponentSpec:
     def sample_source(self, param: Param) -> str:
         """A param's test value as source: the profile's, else one kgen makes."""
         if param.name not in self.profile.samples:
-            return param.sample_source
+            return param.sample_source(self.sample_rank)
         value = self.profile.samples[param.name]
         return value if param.type.nested else python_literal(value)
+
+    @property
+    def unvaried(self) -> list[str]:
+        """The params whose test value is their default: strings and lists, whose valid
+        values kgen cannot tell, unless the profile's samples give one."""
+        return [
+            p.name
+            for p in self.params
+            if p.name not in self.profile.samples
+            and not p.required
+            and p.sample_at(self.sample_rank) == p.default
+        ]
+
+    @property
+    def sample_rank(self) -> int:
+        """The axes of what the component's math meets in the tests, the batch's
+        included: y_pred's for a loss or metric, else the first input's."""
+        if self.kind.takes_predictions:
+            return 2
+        return len(self.profile.inputs[0].shape) + 1
 
     def _args_dict(self, params) -> str:
         items = (f"{python_literal(p.name)}: {self.sample_source(p)}" for p in params)
@@ -267,9 +283,28 @@ class ComponentSpec:
         return "required_args()" if self.nested_params else "REQUIRED"
 
     @property
+    def reference_args(self) -> str:
+        """What the reference test makes the component with: with params, `args`, its
+        parameter, which takes the defaults and then the test values (the math behind a
+        default is checked too); without, the module's ARGS, if it has one."""
+        if self.params:
+            return "args"
+        return "" if self.style == "function" else self.args
+
+    @property
+    def reference_made(self) -> str:
+        """The component as the reference test makes it, from reference_args."""
+        if self.style == "function":
+            made = f"{self.factory_name}(**args)"
+            return made if self.params else self.function_name
+        if self.style == "functional":
+            return f"build_model({self.reference_args})"
+        return self.configured_with(self.reference_args)
+
+    @property
     def args_splat(self) -> str:
-        """`, **ARGS` where the test module has ARGS to pass on, else nothing."""
-        return f", **{self.args}" if self.style != "function" or self.params else ""
+        """`, **args` where the reference test has arguments to pass on, else nothing."""
+        return f", **{self.reference_args}" if self.reference_args else ""
 
     @property
     def configured(self) -> str:

@@ -22,6 +22,7 @@ CONTRACTS = {
     "test_computes_the_reference_math": "The component must compute what reference() computes in numpy on the same inputs. Look at the body and reference(): edit the two together.",
     "test_honours_reduction_and_sample_weight": "call must return one loss per sample, which the base class weighs and reduces. Look at call: no mean over the batch (a loss of the whole batch: --per-batch). The usual mistake: averaging over the batch inside call; then none, silently: reduction='none' gives a single value, not one per sample.",
     "test_returns_one_loss_per_sample": "The function must return one loss per sample. Look at the function: no mean over the batch. The usual mistake: averaging over the batch inside call; then none, silently: reduction='none' gives a single value, not one per sample.",
+    "test_returns_the_batch_loss_for_each_sample": "A loss of the whole batch must still come once per sample, for Keras to divide it among devices. Look at call: return ops.broadcast_to(loss, ops.shape(y_true)[:1]), not the scalar.",
     "test_accumulates_over_updates_and_resets": "Updates must accumulate, and reset_state start afresh. Look at update_state (assign_add to the state) and reset_state, singular: the name Keras 3 calls.",
     "test_a_zero_sample_weight_leaves_the_sample_out": "A sample of weight 0 must count for nothing. Look at update_state's use of sample_weight.",
     "test_state_is_kept_in_variables": "The metric's state must be in its variables, which tf.distribute sums. Look at __init__ (add_variable) and update_state. The usual mistake: keeping the state in a Python attribute (self.total = 0.0); then fit fails: 'is out of scope and cannot be used here' (the compiled step leaks a tensor), and no variable holds the state to save or sum.",
@@ -42,11 +43,16 @@ CONTRACTS = {
     "test_evaluate_runs_its_test_step": "evaluate must run the model's test_step and report the compiled metrics. Look at test_step.",
     "test_loads_in_a_fresh_process": "A saved model must load, and predict the same, in a process that imports only the component's module. Look at the registration: the module must register what the model names. The usual mistake: leaving the decorator out (or not importing the module before loading); then load_model fails: 'Could not locate class ...'.",
     "test_trains_the_same_with_xla": "Training compiled with XLA must reach what eager training reaches. Look at Python-side state or randomness in the math (a random component: --stochastic).",
-    "test_trains_on_two_devices": "Training on two devices must match one device: history, weights, evaluation. Look at state outside variables, a loss not divided among the devices, a loss metric updated with the divided loss.",
+    "test_trains_on_two_devices": "Training on two devices must match one device: history, weights, evaluation. Look at state outside variables, a loss not divided among the devices (a loss of the whole batch returned as a scalar: broadcast it to one value per sample), a loss metric updated with the divided loss.",
     "test_runs_in_mixed_precision": "Under mixed_float16 the layer must compute in float16 with float32 weights, and train. Look at build (add_weight without a dtype) and call (no hard-coded float32).",
     "test_train_step_scales_the_loss_for_mixed_precision": "train_step must scale the loss for a LossScaleOptimizer. Look at train_step: optimizer.scale_loss before the gradients. The usual mistake: taking the gradients of the unscaled loss; then none, silently: under mixed precision the updates come out far too small.",
     "test_trains_in_mixed_precision": "The model must train under mixed_float16. Look at train_step and call (no hard-coded float32). The usual mistake: taking the gradients of the unscaled loss; then none, silently: under mixed precision the updates come out far too small.",
 }
+# Said when a test fails with the test values (ARGS) after passing with the defaults.
+SAMPLES = (
+    "It passed with the defaults: is each test value in ARGS valid for the component? "
+    "Give your own with --sample NAME=VALUE (or samples in [component.test])."
+)
 # Each kind of component kgen generates, by its base class: `kgen explain KIND` tells more.
 KINDS = {
     "loss": "keras.losses.Loss",
@@ -76,12 +82,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# The tests run with the defaults and then with the test values (ARGS): those that passed.
+PASSED = set()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
+    if report.when == "call" and report.passed:
+        PASSED.add(item.nodeid)
     contract = CONTRACTS.get(getattr(item, "originalname", item.name))
     if report.failed and contract and hasattr(report.longrepr, "addsection"):
         more = f"More: kgen explain {kind_tested_by(item.module)}"
+        if item.nodeid.replace("[samples]", "[defaults]") in PASSED - {item.nodeid}:
+            more = f"{SAMPLES}\n{more}"
         report.longrepr.addsection("what this test proves", f"{contract}\n{more}")
 
 

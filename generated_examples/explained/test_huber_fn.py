@@ -78,7 +78,7 @@ def test_a_saved_model_keeps_the_name_not_the_hyperparameters(tmp_path):
     assert json.dumps(reference) in saved  # the name, and nothing else of it
 
 
-def reference(y_true, y_pred, threshold):
+def reference(y_true, y_pred, threshold=1.0):
     """The math of `function`, in numpy. Edit the two together: the test compares them."""
     error = y_true - y_pred
     is_small_error = np.abs(error) <= threshold
@@ -87,10 +87,11 @@ def reference(y_true, y_pred, threshold):
     return np.mean(np.where(is_small_error, small_error_loss, big_error_loss), axis=-1)
 
 
-def test_computes_the_reference_math():
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
     _, y_true = make_data()
-    values = keras.ops.convert_to_numpy(make_huber_fn(**ARGS)(y_true, Y_PRED))
-    expected = reference(y_true, Y_PRED, **ARGS)
+    values = keras.ops.convert_to_numpy(make_huber_fn(**args)(y_true, Y_PRED))
+    expected = reference(y_true, Y_PRED, **args)
     np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-6)
 
 

@@ -122,7 +122,7 @@ def test_the_spec_of_a_hand_written_layer():
     assert spec.names.class_name == "SimpleDense"
     assert spec.names.test_file == "test_simple_dense.py"
     assert spec.registered_name == "Course>SimpleDense"
-    assert spec.param_names == ["units", "activation"]
+    assert [param.name for param in spec.params] == ["units", "activation"]
     assert not spec.has_reference(["call"])  # the math is the user's
     unregistered = spec_for(found(registered=None), {})
     assert unregistered.registered_name == "Custom>SimpleDense"

@@ -6,7 +6,6 @@ import json
 import pytest
 
 from kgen.errors import KgenError
-from kgen.params import parse_param
 from kgen.profile import DEFAULT_PROFILE, Input, Target, parse_input, parse_target
 from kgen.spec import make_spec
 
@@ -118,10 +117,25 @@ def test_samples_replace_the_generated_test_values():
     assert spec.sample_args == '{"groups": 2, "epsilon": 0.0005}'
 
 
-@pytest.mark.parametrize(("default", "sample"), [(-1, 1), (1, -1), (0, -1), (2, -1)])
-def test_an_axis_sample_stays_a_feature_axis(default, sample):
-    # -1 and 1 are feature axes of any input with a batch axis; -2 or 0 may be the batch.
-    assert parse_param(f"axis:int={default}").sample == sample
+@pytest.mark.parametrize(
+    ("default", "inputs", "sample"),
+    [(-1, "4", 1), (1, "4", -1), (0, "4", -1), (2, "4", -1), (-1, "6,8", 2)]
+    + [(1, "6,8", -2), (-2, "6,8", 1), (2, "6,8,3", -2)],
+)
+def test_an_axis_sample_is_the_same_feature_axis_written_the_other_way(
+    default, inputs, sample
+):
+    # Of the same size, so that it stays valid; the batch axis 0 becomes the last.
+    spec = make_spec(
+        "layer", "Norm", [f"axis:int={default}"], test={"inputs": [inputs]}
+    )
+    assert spec.sample_args == f'{{"axis": {sample}}}'
+
+
+def test_an_int_sample_is_half_the_default_so_it_still_divides_it():
+    # GroupNormalization's groups: 16 groups divide the 32 features that 32 groups do.
+    spec = make_spec("layer", "Norm", ["groups:int=32", "heads:int=-7", "size:int=1"])
+    assert spec.sample_args == '{"groups": 16, "heads": -3, "size": 2}'
 
 
 def test_the_default_profile_is_todays_data():

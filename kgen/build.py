@@ -107,7 +107,7 @@ def _reject_unknown(table: object, allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise KgenError(
-            f"{where}: unknown keys {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+            f"{where}: unknown keys {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}"
         )
 
 
@@ -127,10 +127,16 @@ class _Getter:
         value = self.table.get(key, default)
         if value is None and default is None:
             return None
-        items = value.values() if isinstance(value, dict) else value
-        if not isinstance(value, kind) or (
-            kind in (list, dict) and not all(isinstance(v, str) for v in items)
-        ):
+        if not isinstance(value, kind):
+            raise KgenError(f"{self.where}: {key} must be {_TOML_TYPES[kind]}")
+        if kind is dict:  # a key the table swallowed: written after [component.KEY]
+            for name, item in value.items():
+                if not isinstance(item, str):
+                    raise KgenError(
+                        f"{self.where}: {key}.{name} must be a string (a key after "
+                        f"[component.{key}] belongs to that table)"
+                    )
+        elif kind is list and not all(isinstance(v, str) for v in value):
             raise KgenError(f"{self.where}: {key} must be {_TOML_TYPES[kind]}")
         return value
 

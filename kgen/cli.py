@@ -687,9 +687,19 @@ def _colour_wanted() -> bool:
 _BROKEN_OUTPUT = {errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EBADF, errno.EDQUOT}
 
 
+def _check_utf8(arguments: list[str]) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates, which no file can hold."""
+    for argument in arguments:
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            raise KgenError(f"{argument!r} is not UTF-8 text") from None
+
+
 def main() -> None:
     """Console entry point: usage errors, too, become one line instead of a usage screen."""
     try:
+        _check_utf8(sys.argv[1:])
         code = app(standalone_mode=False)
         sys.stdout.flush()  # here, so that a full or closed stdout is reported below
     except KgenError as error:  # the one error type of the library

@@ -4,6 +4,7 @@ the user's in it is checked (bodies, members, test values, templates): kgen's ow
 templates are checked by its test suite."""
 
 import ast
+import symtable
 import sys
 
 from kgen.errors import KgenError
@@ -16,6 +17,7 @@ def check_names(source: str, file: str, spec: ComponentSpec) -> None:
 
     tree = ast.parse(source)
     _check_members(tree, file)
+    _check_imports_kept(source, file)
     found = checker.Checker(tree, filename=file)
     for message in sorted(found.messages, key=lambda m: (m.lineno, m.col)):
         if isinstance(message, messages.UndefinedName):
@@ -44,6 +46,17 @@ def _check_members(tree: ast.Module, file: str) -> None:
                     "writes takes a body; name a helper of your own otherwise"
                 )
             first[member.name] = member.lineno
+
+
+def _check_imports_kept(source: str, file: str) -> None:
+    """A name the module imports, bound again at its top level (`keras = None` in the
+    test helpers): every use after it would get the user's value."""
+    for symbol in symtable.symtable(source, file, "exec").get_symbols():
+        if symbol.is_imported() and symbol.is_assigned():
+            raise KgenError(
+                f"{file}: {symbol.get_name()!r} is imported and bound again at the top "
+                "of the module; name yours otherwise"
+            )
 
 
 def _hint(name: str) -> str:

@@ -345,7 +345,7 @@ def check_value(value: object, ptype: ParamType, where: str) -> object:
         return _check_scalar(value, "int", where)
     if ptype.is_list:
         if not isinstance(value, (list, tuple)):
-            raise KgenError(f"{where}: default {value!r} is not a {ptype.name}")
+            raise KgenError(f"{where}: {value!r} is not of type {ptype.name}")
         return [_check_scalar(v, ptype.item.__name__, where) for v in value]
     return _check_scalar(value, ptype.name, where)
 
@@ -355,7 +355,7 @@ def _check_scalar(value: object, type_name: str, where: str) -> object:
         value = float(value)
     expected = {"int": int, "float": float, "bool": bool, "str": str}[type_name]
     if type(value) is not expected:
-        raise KgenError(f"{where}: default {value!r} is not a {type_name}")
+        raise KgenError(f"{where}: {value!r} is not of type {type_name}")
     if type_name == "float" and not math.isfinite(value):
         raise KgenError(f"{where}: default {value!r} is not a finite float")
     return value

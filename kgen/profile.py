@@ -9,7 +9,10 @@ the arrays of `make_data`, the model's inputs and head, the compiled loss.
 """
 
 import ast
+import io
+import math
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 from kgen.bodies import check_code
@@ -33,6 +36,11 @@ KEYS = (
 )
 _DIMS = re.compile(r"[1-9][0-9]{0,4}(,[1-9][0-9]{0,4}){0,3}\Z")
 _METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
+_COUNT = re.compile(r"[0-9]{1,20}\Z")  # ASCII digits: int() would take others too
+# The exclusive upper bound each dtype holds; a float16 above 65504 is inf.
+_HIGHEST = {"int8": 2**7, "int16": 2**15, "int32": 2**31, "int64": 2**63}
+_HIGHEST |= {"uint8": 2**8, "float16": 65504}
+_VALUES = 100_000  # at most, in one sample of the test data: tiny models
 
 
 @dataclass(frozen=True)
@@ -245,18 +253,25 @@ def parse_input(text: object) -> Input:
             f"{where}: unknown dtype {dtype!r}; expected one of: {', '.join(DTYPES)}"
         )
     shape = tuple(int(d) for d in dims.split(","))
+    if math.prod(shape) > _VALUES:
+        raise KgenError(
+            f"{where}: at most {_VALUES:,} values a sample: the tests' models are tiny"
+        )
     if dtype in INT_DTYPES:
-        if not high.isdigit() or int(high) < 1:
+        if not _COUNT.match(high) or int(high) < 1:
             raise KgenError(
                 f"{where}: integer inputs need an exclusive upper bound for their ids, "
                 f"such as {dims}:{dtype}:1000"
             )
-        return Input(shape, dtype, int(high))
-    if high and dtype == "bool":
+    elif high and dtype == "bool":
         raise KgenError(f"{where}: a bool input takes no upper bound")
-    if high and (not high.isdigit() or int(high) < 1):
+    elif high and (not _COUNT.match(high) or int(high) < 1):
         raise KgenError(
             f"{where}: a float input's bound is a positive integer: uniform in [0, HIGH)"
+        )
+    if high and int(high) > _HIGHEST.get(dtype, int(high)):
+        raise KgenError(
+            f"{where}: a bound past what {dtype} holds; at most {_HIGHEST[dtype]}"
         )
     return Input(shape, dtype, int(high) if high else None)
 
@@ -270,7 +285,7 @@ def parse_target(text: object) -> Target:
         return Target(kind)
     if kind == "regression" and not colon:
         return Target()
-    if kind in ("regression", "labels", "onehot") and width.isdigit():
+    if kind in ("regression", "labels", "onehot") and _COUNT.match(width):
         least = 1 if kind == "regression" else 2
         if least <= int(width) <= 10_000:
             return Target(kind, int(width))
@@ -302,14 +317,18 @@ def make_profile(
     style: str,
     params: tuple[Param, ...],
     bodies: dict[str, str],
+    in_a_model: bool = True,
 ) -> TestProfile:
     """The validated profile of a component, from a `[component.test]` table (the command
-    line's options come as the same table)."""
+    line's options come as the same table). `in_a_model`: the kind's tests put it into
+    the test model the profile describes (a callback's and an optimizer's bring their
+    own)."""
     table = dict(table or {})
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise KgenError(
-            f"test: unknown keys {', '.join(unknown)}; allowed: {', '.join(KEYS)}"
+            f"test: unknown keys {', '.join(map(repr, unknown))}; allowed: "
+            f"{', '.join(KEYS)}"
         )
     inputs = table.get("inputs", [i.text for i in DEFAULT_PROFILE.inputs])
     if not isinstance(inputs, list) or not inputs:
@@ -337,6 +356,14 @@ def make_profile(
         helpers=_helpers(table.get("helpers", "")),
         compile=_compile_arguments(table.get("compile", ""), kind),
     )
+    if not in_a_model and (profile.inputs, profile.target) != (
+        DEFAULT_PROFILE.inputs,
+        DEFAULT_PROFILE.target,
+    ):
+        raise KgenError(
+            f"--input, --target: the {kind}'s tests train a model of their own, on "
+            "their own data"
+        )
     _check_fits_the_kind(profile, kind, style, bodies)
     return profile
 
@@ -349,7 +376,7 @@ def _checked_samples(
     for name, value in samples.items():
         if name not in by_name:
             known = ", ".join(by_name) or "none"
-            raise KgenError(f"--sample {name}: no such param (the params: {known})")
+            raise KgenError(f"--sample {name!r}: no such param (the params: {known})")
         ptype, where = by_name[name].type, f"--sample {name}"
         if ptype.nested:
             checked[name] = _object_code(value, ptype.name, where)
@@ -363,7 +390,22 @@ def _checked_samples(
 def _helpers(code: object) -> str:
     if not isinstance(code, str):
         raise KgenError("test: helpers must be a string of Python code")
-    return check_code(code, "test: helpers") if code.strip() else ""
+    if not code.strip():
+        return ""
+    code = check_code(code, "test: helpers")
+    _compiles(code, "test: helpers")
+    return code
+
+
+def _compiles(code: str, where: str) -> None:
+    """Refuse what parses but cannot compile where it will stand (a repeated keyword,
+    `return` or `await` outside a function, a comment swallowing a closing bracket)."""
+    try:
+        compile(code, where, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        raise KgenError(
+            f"{where} does not compile where it stands: {error.msg}"
+        ) from None
 
 
 def _compile_arguments(arguments: object, kind: str) -> str:
@@ -388,6 +430,9 @@ def _compile_arguments(arguments: object, kind: str) -> str:
         raise KgenError(f"{where}: keyword arguments only, such as loss_fn=...")
     if {"optimizer", "jit_compile"} & {k.arg for k in call.keywords}:
         raise KgenError(f"{where}: optimizer and jit_compile are the tests' own")
+    check_code(f"f({arguments})", where)
+    _one_line_of_code(arguments, where)
+    _compiles(f"model.compile(optimizer=o, {arguments}, jit_compile=j)", where)
     return arguments
 
 
@@ -404,7 +449,17 @@ def _object_code(value: object, type_name: str, where: str) -> str:
         raise KgenError(
             f"{where}: {value!r} is not a Python expression: {error.msg}"
         ) from None
+    check_code(value, where)
+    _one_line_of_code(value, where)
+    _compiles(f"ARGS = {{'value': {value.strip()}}}", where)
     return value.strip()
+
+
+def _one_line_of_code(code: str, where: str) -> None:
+    """Code kgen writes inside a line of its own: a comment would swallow the rest."""
+    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+    if any(token.type == tokenize.COMMENT for token in tokens):
+        raise KgenError(f"{where}: no comment in one line of code; it ends kgen's line")
 
 
 _EXAMPLE_OBJECTS = {
@@ -425,7 +480,7 @@ def _check_fits_the_kind(
     one_float = len(profile.inputs) == 1 and profile.inputs[0].dtype in FLOAT_DTYPES
     if not takes_data and not one_float:
         raise KgenError(
-            f"--input: a {kind} is tested inside a model whose first layer is Dense: "
+            f"--input: the {kind}'s tests put it inside a model whose first layer is Dense: "
             "one float input (several inputs and integer ids are for layers and models)"
         )
     if kind == "layer" and not one_float and "call" not in bodies:
@@ -466,7 +521,10 @@ def _check_fits_the_kind(
             "--per-batch: the default call gives one loss per sample; give call "
             "(and its reference) for a loss of the whole batch"
         )
-    if profile.metrics != ("loss",) and kind != "model":
+    if profile.metrics != ("loss",) and not (
+        kind == "model" and "train_step" in bodies
+    ):
         raise KgenError(
-            "--metric: only a model's train_step reports metrics of its own"
+            "--metric: only a model's own train_step reports metrics of its own; give "
+            "its body"
         )

@@ -95,7 +95,7 @@ def load_project(pyproject: Path) -> Project | None:
     unknown = sorted(set(table) - set(_KEYS))
     if unknown:
         raise KgenError(
-            f"{where}: unknown keys {', '.join(unknown)}; allowed: {', '.join(_KEYS)}"
+            f"{where}: unknown keys {', '.join(map(repr, unknown))}; allowed: {', '.join(_KEYS)}"
         )
     package = table.get("package")
     if not isinstance(package, str):

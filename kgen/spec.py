@@ -536,7 +536,9 @@ def make_spec(
         explain=explain,
         user_templates=user_templates,
         reference=_reference(reference, names),
-        profile=make_profile(test, kind, style, tuple(parsed), bodies),
+        profile=make_profile(
+            test, kind, style, tuple(parsed), bodies, the_kind.model_setup is not None
+        ),
         extra=extra,
         signatures=signatures,
         imports=parse_imports(imports),

@@ -169,7 +169,7 @@ BAD_INPUTS = [
     (["loss", ""], "empty"),
     (["loss", "class"], "keyword"),
     (["loss", "Huber", "-p", "x:complex"], "unknown type 'complex'"),
-    (["loss", "Huber", "-p", "x:int=1.5"], "is not a int"),
+    (["loss", "Huber", "-p", "x:int=1.5"], "is not of type int"),
     (["loss", "Huber", "-p", "x=oops"], "not a Python literal"),
     (["loss", "Huber", "-p", "x", "-p", "x=2.0"], "given twice"),
     (["loss", "Huber", "-p", "reduction"], "clashes"),

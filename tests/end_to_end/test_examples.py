@@ -55,7 +55,7 @@ def test_build_into_an_empty_folder_writes_the_checked_in_files(kgen, tmp_path):
     [
         (
             "[[component]]\nkind = 'loss'\nname = 'A'\ncolour = 1\n",
-            "unknown keys colour",
+            "unknown keys 'colour'",
         ),
         (
             "[[component]]\nkind = 'loss'\nname = 'A'\n[component.bodies]\ncall = 'return ('\n",

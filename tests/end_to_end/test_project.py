@@ -388,7 +388,7 @@ def test_eject_needs_a_project_with_a_templates_folder(kgen, demo, tmp_path):
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ('package = "demo"\nstyle = "x"', "unknown keys style"),
+        ('package = "demo"\nstyle = "x"', "unknown keys 'style'"),
         ('templates = "t"', "package must be given"),
         ('package = "nope"', "src/nope/__init__.py is missing"),
         ('package = "demo"\nexplain = "yes"', "explain must be true or false"),

@@ -63,6 +63,28 @@ def assert_refused(result, culprit):
         (["model", "Thing", "-p", "stop_training"], "stop_training"),
         (["initializer", "Thing", "-p", "seed=1.5"], "base argument seed"),
         (["loss", "Huber", "-p", "y_true", "--style", "function"], "argument y_true"),
+        # Test profiles: digits int() reads but kgen's grammar has not, bounds past the
+        # dtype, data beyond tiny, a profile the kind's own tests cannot take.
+        (["layer", "L", "--input", "4:int32:\u00b2"], "--input '4:int32:\u00b2'"),
+        (["loss", "L", "--target", "labels:\u00b2"], "--target 'labels:\u00b2'"),
+        (["layer", "L", "--input", "4:int32:\uff14"], "exclusive upper bound"),
+        (["layer", "L", "--input", "8:float16:100000"], "at most 65504"),
+        (["layer", "L", "--input", "12:int16:40000"], "at most 32768"),
+        (["layer", "L", "--input", "99999,99999"], "at most 100,000 values"),
+        (["optimizer", "O", "--input", "8"], "a model of their own"),
+        (["model", "M", "--metric", "d_loss"], "own train_step"),
+        (["layer", "L", "-p", "units:int=4", "--sample", "a\nb=1"], "'a\\nb'"),
+        # Code for a nested param's test value, compiled where it stands.
+        (
+            ["layer", "W", "-p", "inner:layer", "--sample", "inner=f(a=1, a=2)"],
+            "repeated",
+        ),
+        (["layer", "W", "-p", "inner:layer", "--sample", "inner=(yield)"], "'yield'"),
+        (
+            ["layer", "W", "-p", "inner:layer", "--sample", "inner=f() # c"],
+            "no comment",
+        ),
+        (["loss", "L", "--import", "import \udcff"], "not UTF-8 text"),
         # The file system's limits, before anything is written.
         (["loss", "A" + "b" * 247], "255-byte"),
         (["loss", "Huber", "-o", "b" * 256], "255-byte"),

@@ -74,7 +74,7 @@ def test_a_union_of_int_and_list_keeps_either():
     assert "axis=(1, 2)," in source
     assert "list(axis) if isinstance(axis, (list, tuple)) else axis" in source
     assert make_spec("layer", "Norm", ["axis:int|list[int]"]).params[0].default == -1
-    with pytest.raises(KgenError, match="is not a int"):
+    with pytest.raises(KgenError, match="is not of type int"):
         make_spec("layer", "Norm", ["axis:int|list[int]='a'"])
 
 
@@ -208,6 +208,13 @@ def test_a_method_defined_twice_is_refused():
     )
     with pytest.raises(KgenError, match="'call' is defined twice"):
         module_source(spec)
+
+
+@pytest.mark.parametrize("helper", ["keras = None", "def np():\n    return 3"])
+def test_test_helpers_may_not_bind_a_name_the_test_module_imports(helper, tmp_path):
+    spec = make_spec("loss", "A", [], test={"helpers": helper})
+    with pytest.raises(KgenError, match="imported and bound again"):
+        generate.test_source(spec, Target(tmp_path))
 
 
 def test_extra_members_and_signatures_go_into_the_class():

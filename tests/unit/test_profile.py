@@ -94,9 +94,12 @@ def test_bad_targets_are_refused(text):
         ("layer", {"metrics": ["d_loss"]}, {}, "only a model"),
         ("model", {"metrics": ["Bad name"]}, {}, "metric names"),
         ("loss", {"stochastic": "yes"}, {}, "stochastic must be true or false"),
-        ("loss", {"input": ["4"]}, {}, "unknown keys input"),
+        ("loss", {"input": ["4"]}, {}, "unknown keys 'input'"),
         ("loss", {"samples": {"nope": 1}}, {}, "no such param"),
-        ("loss", {"samples": {"threshold": "x"}}, {}, "not a float"),
+        ("loss", {"samples": {"threshold": "x"}}, {}, "not of type float"),
+        ("loss", {"helpers": "return 3"}, {}, "'return' outside function"),
+        ("model", {"compile": 'loss="mse",'}, {}, "does not compile"),
+        ("model", {"compile": 'loss="mse", loss="mae"'}, {}, "repeated"),
     ],
 )
 def test_a_profile_that_does_not_fit_the_component_is_refused(

@@ -309,6 +309,7 @@ def check_table(table: dict[str, object]) -> None:
         parse_input(text)
     if "target" in table:
         parse_target(table["target"])
+    _checked_metrics(table.get("metrics", ["loss"]))
 
 
 def make_profile(
@@ -336,13 +337,7 @@ def make_profile(
     for flag in ("stochastic", "per_sample"):
         if not isinstance(table.get(flag, False), bool):
             raise KgenError(f"test: {flag} must be true or false")
-    metrics = table.get("metrics", ["loss"])
-    if (
-        not isinstance(metrics, list)
-        or not metrics
-        or not all(isinstance(m, str) and _METRIC.match(m) for m in metrics)
-    ):
-        raise KgenError("test: metrics must be a list of metric names, such as d_loss")
+    metrics = _checked_metrics(table.get("metrics", ["loss"]))
     samples = table.get("samples", {})
     if not isinstance(samples, dict):
         raise KgenError("test: samples must be a table of NAME = VALUE")
@@ -366,6 +361,16 @@ def make_profile(
         )
     _check_fits_the_kind(profile, kind, style, bodies)
     return profile
+
+
+def _checked_metrics(metrics: object) -> list[str]:
+    if (
+        not isinstance(metrics, list)
+        or not metrics
+        or not all(isinstance(m, str) and _METRIC.match(m) for m in metrics)
+    ):
+        raise KgenError("test: metrics must be a list of metric names, such as d_loss")
+    return metrics
 
 
 def _checked_samples(

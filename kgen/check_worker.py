@@ -55,6 +55,8 @@ def _check(request_file: str, results_file: str) -> None:
             table = {**given.get("test", {}), **request["table"]}
             try:
                 spec = spec_for(each.to_json(), table, given.get("params", []))
+                if given.get("reference"):
+                    spec = _with_reference(spec, each, table, given, component, folder)
                 if request["write"]:
                     component["files"] = _files_beside(spec, unit)
                     continue
@@ -79,6 +81,21 @@ def _check(request_file: str, results_file: str) -> None:
                 row["outcome"] != "failed" for row in component["contracts"]
             )
     Path(results_file).write_text(json.dumps(records))
+
+
+def _with_reference(
+    spec, found, table: dict, given: dict, component: dict, folder: Path
+):
+    """The spec with the build spec's reference math, if its tests can be made with it
+    (it may use a param the component does not take); else the spec as it was, and a
+    note saying why: the other contracts are checked all the same."""
+    try:
+        with_it = spec_for(found.to_json(), table, given["params"], given["reference"])
+        test_source(with_it, Target(out=folder, import_from=(None, found.module)))
+    except KgenError as error:
+        component["notes"].append(f"the build spec's reference is not used: {error}")
+        return spec
+    return with_it
 
 
 def _component(found) -> dict:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kgen.errors import KgenError
 from kgen.manifest import read_manifest
-from kgen.names import Names, snake_case
+from kgen.names import Names, derive_names, snake_case
 from kgen.parallel import WORKERS_VARIABLE, cores
 from kgen.project import find_project
 from kgen.spec import ComponentSpec, make_spec
@@ -158,11 +158,33 @@ def profiles_for(unit: Unit) -> dict[str, dict]:
     return {**found, **{name: {"test": t} for name, t in project.tests.items()}}
 
 
-def spec_for(found: dict, table: dict, declared: list[str] = ()) -> ComponentSpec:
+def profiles_in(spec_file: Path) -> dict[str, dict]:
+    """What `--profiles SPEC.toml` gives each component of a build spec, by its class
+    name and by its module's (a function's) name: its test profile, its declared params
+    (their types, which a constructor's defaults may not tell) and its reference math.
+    """
+    from kgen.build import read_requests
+
+    profiles = {}
+    for request in read_requests(spec_file):
+        names = derive_names(request.name)
+        entry = {
+            "test": request.test,
+            "params": list(request.params),
+            "reference": request.reference,
+        }
+        profiles[names.class_name] = profiles[names.module] = entry
+    return profiles
+
+
+def spec_for(
+    found: dict, table: dict, declared: list[str] = (), reference: str = ""
+) -> ComponentSpec:
     """The spec whose generated tests check a component kgen did not write: its params
     from its constructor (or, where that cannot tell their type, as `declared` in a build
     spec), every method it writes standing for a body of the user's (so that no test
-    assumes kgen's default math), its own registered name."""
+    assumes kgen's default math) and compared with `reference` (a build spec's numpy
+    math) if there is one, its own registered name."""
     by_name = {_param_name(text): text for text in declared}
     params = [
         (
@@ -193,6 +215,7 @@ def spec_for(found: dict, table: dict, declared: list[str] = ()) -> ComponentSpe
         params,
         style=found["style"],
         bodies={method: "pass" for method in found["overrides"]},
+        reference=reference,
         test=table,
     )
     if found["style"] == "class":  # the base arguments it takes: no seed, no seed test

@@ -438,9 +438,9 @@ def check(
     signal.signal(signal.SIGTERM, _exit_on_signal)
     by_name = {}
     if profiles is not None:
-        from kgen.build import profiles_of
+        from kgen.checking import profiles_in
 
-        by_name = profiles_of(profiles)
+        by_name = profiles_in(profiles)
     records = run(resolve(targets), table, heavy=heavy, write=write, profiles=by_name)
     if write:
         _apply(Plan(written_files(records)), force=force, dry_run=False)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kgen.build import profiles_of
+from kgen import generate
 from kgen.check_report import all_passed, json_report, text_report
-from kgen.checking import Unit, batches, profiles_for, resolve, spec_for
+from kgen.checking import Unit, batches, profiles_for, profiles_in, resolve, spec_for
 from kgen.contracts import contract_row
 from kgen.errors import KgenError
 from kgen.explanations import NOTES
@@ -146,7 +146,7 @@ def test_a_required_argument_takes_its_type_from_its_test_value():
 
 
 def test_a_build_spec_declares_what_a_constructor_hides():
-    profiles = profiles_of(EXAMPLES / "examples.toml")
+    profiles = profiles_in(EXAMPLES / "examples.toml")
     gan = profiles["GAN"]
     assert "discriminator:model" in gan["params"] and gan["test"]["compile"]
     assert profiles["huber_fn"] == profiles["HuberFn"]
@@ -166,6 +166,30 @@ def test_a_build_spec_declares_what_a_constructor_hides():
         "discriminator": "model",
         "generator": "model",
     }
+
+
+def test_a_build_spec_gives_the_reference_math(tmp_path):
+    """A build spec's `reference` is compared with the component's own math, as the
+    tests `kgen build` writes compare it; without one, that test is skipped."""
+    spec_file = write(
+        tmp_path / "assignment.toml",
+        '[[component]]\nkind = "layer"\nname = "SimpleDense"\n'
+        'params = ["units:int=32", "activation:activation=None"]\n'
+        'reference = """\noutputs = inputs @ weights["kernel"] + weights["bias"]\n'
+        "return keras.ops.convert_to_numpy(keras.activations.get(activation)(outputs))\n"
+        '"""\n[component.test]\ninputs = ["6:float32"]\n',
+    )
+    given = profiles_in(spec_file)["SimpleDense"]
+    spec = spec_for(found(), given["test"], given["params"], given["reference"])
+    assert spec.has_reference(["call"])
+    target = generate.Target(out=tmp_path, import_from=(tmp_path, "student"))
+    source = generate.test_source(spec, target)
+    assert 'outputs = inputs @ weights["kernel"] + weights["bias"]' in source
+    assert "write reference()" not in source  # the test is not skipped
+    without = generate.test_source(
+        spec_for(found(), given["test"], given["params"]), target
+    )
+    assert "write reference()" in without
 
 
 def test_a_failure_gets_the_note_its_message_points_to():

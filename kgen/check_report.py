@@ -1,6 +1,9 @@
-"""What `kgen check` prints: a table per component, one row per contract, or the same as
-JSON for programs (a grader's script). The JSON's shape is documented in the README and
-versioned: a change to it is a new `version`."""
+"""What `kgen check` prints: a table per component, one row per contract (a failure's
+cause in one line), or the same as JSON for programs (a grader's script). The JSON's shape
+is documented in the README and versioned: a change to it is a new `version`."""
+
+import itertools
+import re
 
 JSON_VERSION = 1
 
@@ -86,3 +89,71 @@ def _component_lines(component: dict) -> list[str]:
         good = sum(row["outcome"] == "passed" for row in rows)
         lines.append(f"    {good} of {len(rows)} contracts passed")
     return lines
+
+
+def one_line_cause(text: str) -> str:
+    """The cause in one line: the first of the message; a bare `AssertionError:`
+    (numpy's) with the two lines after it; Keras's "Exception encountered when calling"
+    with the error it wraps; of a traceback in the message (a heavy test's child
+    process's), the error it ends with."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # Keras's bold
+    text = _raised(text)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if lines and lines[0] in ("AssertionError:", "AssertionError"):
+        lines = ["; ".join(lines[1:3])]
+    elif lines and "Exception encountered when calling" in lines[0]:
+        wrapped = list(
+            itertools.takewhile(lambda l: not l.startswith("Arguments"), lines)
+        )
+        if len(wrapped) > 1:
+            lines = [f"{lines[0]} {wrapped[-1]}"]
+    line = lines[0] if lines else ""
+    line = re.sub(
+        r"^(?:\w+\.)+(?=\w+:)", "", line
+    )  # tensorflow.python...Error: → Error:
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+_TRACEBACK = "Traceback (most recent call last):"
+_FRAME = re.compile(r'", line \d+(?:, in |\s*$)')
+
+
+def _raised(text: str) -> str:
+    """The error a Python traceback in `text` ends with, its message's lines and no
+    more (not pytest's explanation after it); `text` itself if it holds none. The
+    traceback may be a child process's output (after its warnings) or its last 3000
+    characters (its start cut off), indented by pytest."""
+    lines = text.splitlines()
+    headers = [
+        index
+        for index, line in enumerate(lines)
+        if line.strip().removeprefix("AssertionError:").strip() == _TRACEBACK
+    ]
+    if headers:
+        start, framed = headers[-1] + 1, False
+    elif lines and lines[0].startswith("AssertionError:"):
+        start, framed = 1, bool(_FRAME.search(lines[0]))  # its start cut off?
+    else:
+        return text
+    # Frames, then their source lines deeper, then the error less deep than both.
+    deepest = -1
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if not line.strip():
+            continue
+        if _FRAME.search(line):
+            framed, deepest = True, max(deepest, _indent(line))
+            continue
+        if framed and _indent(line) <= deepest - 2:
+            raised, indent = [], _indent(line)
+            for line in lines[index:]:
+                if line.strip() and _indent(line) < indent:
+                    break  # pytest's `assert ...` after the message
+                raised.append(line)
+            return "\n".join(raised)
+        deepest = max(deepest, _indent(line))
+    return text
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())

@@ -7,16 +7,15 @@ module as JSON. With `write`, it renders the tests for beside the module instead
 """
 
 import contextlib
-import itertools
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
 import keras  # noqa: F401 - before the user's folders go on sys.path, as pytest is
 import pytest
 
+from kgen.check_report import one_line_cause
 from kgen.checking import Unit, record_of, spec_for
 from kgen.contracts import contract_row
 from kgen.discover import ImportFailed, components_in, import_module
@@ -165,7 +164,7 @@ class _Collector:
         if report.failed:
             component = self.tests.get(Path(report.nodeid).name)
             if component is not None:
-                component["problem"] = _first_line(str(report.longrepr))
+                component["problem"] = one_line_cause(str(report.longrepr))
 
     def pytest_runtest_logreport(self, report):
         if report.when != "call" and report.passed:
@@ -182,7 +181,7 @@ class _Collector:
             message = _NO_REFERENCE
         elif report.skipped and isinstance(report.longrepr, tuple):
             message = report.longrepr[2].removeprefix("Skipped: ")
-        raw, message = message, _first_line(message)
+        raw, message = message, one_line_cause(message)
         if case and message:
             message = f"[{case.rstrip(']')}] {message}"
         key = (file, name)
@@ -197,27 +196,6 @@ class _Collector:
             print(
                 f"kgen check: {component['component']}: {test} {mark}", file=sys.stderr
             )
-
-
-def _first_line(text: str) -> str:
-    """The cause in one line: the first of the message; a bare `AssertionError:`
-    (numpy's) with the two lines after it; Keras's "Exception encountered when calling"
-    with the error it wraps."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # Keras's bold
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if lines and lines[0] in ("AssertionError:", "AssertionError"):
-        lines = ["; ".join(lines[1:3])]
-    elif lines and "Exception encountered when calling" in lines[0]:
-        wrapped = list(
-            itertools.takewhile(lambda l: not l.startswith("Arguments"), lines)
-        )
-        if len(wrapped) > 1:
-            lines = [f"{lines[0]} {wrapped[-1]}"]
-    line = lines[0] if lines else ""
-    line = re.sub(
-        r"^(?:\w+\.)+(?=\w+:)", "", line
-    )  # tensorflow.python...Error: → Error:
-    return line if len(line) <= 300 else line[:297] + "..."
 
 
 def _run_pytest(folder: Path, tests: dict[str, dict], heavy: bool) -> None:

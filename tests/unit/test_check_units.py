@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kgen import generate
-from kgen.check_report import all_passed, json_report, text_report
+from kgen.check_report import all_passed, json_report, one_line_cause, text_report
 from kgen.checking import Unit, batches, profiles_for, profiles_in, resolve, spec_for
 from kgen.contracts import contract_row
 from kgen.errors import KgenError
@@ -254,6 +254,57 @@ def test_the_table_names_each_file_its_error_and_each_contract():
     assert "bob.py\n  error: cannot import bob: SyntaxError" in text
     assert "pkg/__init__.py" not in text  # a package's own module, with nothing
     assert text.endswith("1 component checked: 1 passed every contract, 0 did not.")
+
+
+# A heavy test's failure in a child process, as pytest reports it: the child's traceback
+# (after its warnings) as the assertion's message, then pytest's explanation.
+CHILD_FAILED = """AssertionError: WARNING: All log messages before absl::InitializeLog()
+  Traceback (most recent call last):
+    File "/tmp/kgen_harness.py", line 12, in <module>
+      train_on_two_devices(tests.build_model, tests.make_data)
+    File "/tmp/kgen_harness.py", line 230, in train_on_two_devices
+      np.testing.assert_allclose(split, whole, rtol=1e-4)
+      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  AssertionError:
+  Not equal to tolerance rtol=0.0001, atol=0
+
+  Mismatched elements: 32 / 32 (100%)
+   [0]: 1.5 (ACTUAL), 1.0 (DESIRED)
+
+assert 'Traceback (m...' == 'passed'
+  - passed
+  + Traceback (most recent call last):
+  +   File "/tmp/kgen_harness.py", line 12, in <module>"""
+
+
+def test_a_child_process_failure_is_the_error_its_traceback_ends_with():
+    assert one_line_cause(CHILD_FAILED) == (
+        "Not equal to tolerance rtol=0.0001, atol=0; Mismatched elements: 32 / 32 (100%)"
+    )
+    chained = (
+        "AssertionError: Traceback (most recent call last):\n"
+        '    File "a.py", line 3, in f\n'
+        "  KeyError: 'x'\n\n"
+        "  During handling of the above exception, another exception occurred:\n\n"
+        "  Traceback (most recent call last):\n"
+        '    File "<string>", line 5, in <module>\n'
+        "  tensorflow.python.framework.errors_impl.InvalidArgumentError: shapes differ\n"
+        "  second line\n"
+        "assert 1 == 0"
+    )
+    assert one_line_cause(chained) == "InvalidArgumentError: shapes differ"
+    # Its start cut off (the last 3000 characters of it): from the frames it kept.
+    cut = CHILD_FAILED.replace(
+        '  Traceback (most recent call last):\n    File "/tmp/', ""
+    )
+    assert one_line_cause(cut).startswith("Not equal to tolerance")
+    # Messages without a traceback are as they were.
+    assert one_line_cause(
+        "AssertionError: __init__ made weights\nassert [1] == []"
+    ) == ("AssertionError: __init__ made weights")
+    assert one_line_cause("AssertionError:\nNot equal\n\nMismatched: 2") == (
+        "Not equal; Mismatched: 2"
+    )
 
 
 def test_a_project_gives_the_profiles_of_its_components(kgen, tmp_path):

@@ -52,6 +52,11 @@ def _check(request_file: str, results_file: str) -> None:
                 continue
             given = profiles.get(each.name, {})
             table = {**given.get("test", {}), **request["table"]}
+            own = set(component["params"]) | set(component["unchecked"])
+            for name in sorted(set(given.get("test", {}).get("samples", {})) - own):
+                note = f"its test profile's sample {name}: no such param; ignored"
+                component["notes"].append(note)
+                print(f"kgen: warning: {each.name}: {note}", file=sys.stderr)
             try:
                 spec = spec_for(each.to_json(), table, given.get("params", []))
                 if given.get("reference"):

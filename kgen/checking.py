@@ -232,6 +232,18 @@ def spec_for(
     return replace(spec, names=names_, registered_as=found["registered"] or "")
 
 
+def unknown_samples(records: list[dict], samples: dict) -> list[str]:
+    """The names of `--sample` that no component found has a param of (a typo, or a
+    param of a component not checked): their values are used nowhere."""
+    taken = {
+        name
+        for record in records
+        for component in record["components"]
+        for name in component.get("params", []) + component.get("unchecked", [])
+    }
+    return sorted(set(samples) - taken)
+
+
 def _param_name(text: str) -> str:
     return text.partition("=")[0].partition(":")[0].strip()
 

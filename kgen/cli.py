@@ -424,7 +424,7 @@ def check(
     import json
 
     from kgen.check_report import all_passed, all_written, json_report, text_report
-    from kgen.checking import resolve, run, written_files
+    from kgen.checking import resolve, run, unknown_samples, written_files
 
     if write and json_output:
         raise KgenError("--write and --json do not go together; choose one")
@@ -442,19 +442,15 @@ def check(
 
         by_name = profiles_in(profiles)
     records = run(resolve(targets), table, heavy=heavy, write=write, profiles=by_name)
+    for name in unknown_samples(records, table.get("samples", {})):
+        typer.echo(
+            f"kgen: warning: --sample {name}: no component checked has that param; "
+            "it is ignored",
+            err=True,
+        )
     if write:
         _apply(Plan(written_files(records)), force=force, dry_run=False)
         return 0 if all_written(records) else 1
-    taken = {
-        name
-        for record in records
-        for component in record["components"]
-        for name in component.get("params", []) + component.get("unchecked", [])
-    }
-    for name in sorted(set(table.get("samples", {})) - taken):
-        typer.echo(
-            f"kgen: warning: --sample {name}: no component has that param", err=True
-        )
     if json_output:
         typer.echo(json.dumps(json_report(records), indent=2))
     else:

@@ -169,3 +169,78 @@ def test_keras_own_components_pass_the_fast_contracts(checked, target):
     skipped = [r for r in component["contracts"] if r["outcome"] == "skipped"]
     assert [r["contract"] for r in skipped] == ["test_computes_the_reference_math"]
     assert "no reference" in skipped[0]["message"]
+
+
+LAYER = """
+@keras.saving.register_keras_serializable(package="Course")
+class {name}(keras.layers.Layer):
+    def __init__(self, units=32, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+        self.bias = self.add_weight(shape=(self.units,), initializer="ones", name="bias")
+
+    def call(self, inputs):
+        return self.activation(ops.matmul(inputs, self.kernel) + self.bias){shift}
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        activation = keras.activations.serialize(self.activation)
+        return {{**super().get_config(), "units": self.units, "activation": activation}}
+"""
+# The second one is not the reference's math.
+DENSE = (
+    "import keras\nfrom keras import ops\n\n"
+    + LAYER.format(name="SimpleDense", shift="")
+    + LAYER.format(name="ShiftedDense", shift=" + 1.0")
+)
+
+ASSIGNMENT = '''[[component]]
+kind = "layer"
+name = "{name}"
+params = ["units:int=32", "activation:activation=None", "gain:float=1.0"]
+reference = """
+outputs = inputs @ weights["kernel"] + weights["bias"]
+return keras.ops.convert_to_numpy(keras.activations.get(activation)(outputs))
+"""
+[component.test]
+inputs = ["6:float32"]
+samples = {{ gain = 2.0 }}
+'''
+
+
+def test_a_build_spec_gives_the_reference_math_and_a_sample_no_param_takes_warns(
+    tmp_path,
+):
+    """--profiles: the spec's reference is compared with each component's math, as in
+    the tests `kgen build` writes; a sample no param takes, given on the command line
+    or in the spec, is named on stderr, when checking and when writing."""
+    (tmp_path / "dense.py").write_text(DENSE)
+    (tmp_path / "assignment.toml").write_text(
+        ASSIGNMENT.format(name="SimpleDense") + ASSIGNMENT.format(name="ShiftedDense")
+    )
+    options = ["--profiles", "assignment.toml", "--sample", "nope=1"]
+    result = kgen_check("dense.py", *options, "--json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    found = components(json.loads(result.stdout), "dense.py")
+    assert row(found["SimpleDense"], "test_computes_the_reference_math")["passed"]
+    wrong = row(found["ShiftedDense"], "test_computes_the_reference_math")
+    assert wrong["outcome"] == "failed" and "Not equal" in wrong["message"]
+    for name in ("SimpleDense", "ShiftedDense"):
+        assert found[name]["passed"] == (name == "SimpleDense"), found[name]
+        assert any("sample gain" in note for note in found[name]["notes"])
+        warning = f"kgen: warning: {name}: its test profile's sample gain: no such"
+        assert warning in result.stderr
+    warning = "kgen: warning: --sample nope: no component checked has that param"
+    assert warning in result.stderr
+
+    result = kgen_check("dense.py", *options, "--write", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert warning in result.stderr
+    written = (tmp_path / "test_simple_dense.py").read_text()
+    assert 'outputs = inputs @ weights["kernel"] + weights["bias"]' in written

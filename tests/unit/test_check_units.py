@@ -9,7 +9,15 @@ import pytest
 
 from kgen import generate
 from kgen.check_report import all_passed, json_report, one_line_cause, text_report
-from kgen.checking import Unit, batches, profiles_for, profiles_in, resolve, spec_for
+from kgen.checking import (
+    Unit,
+    batches,
+    profiles_for,
+    profiles_in,
+    resolve,
+    spec_for,
+    unknown_samples,
+)
 from kgen.contracts import contract_row
 from kgen.errors import KgenError
 from kgen.explanations import NOTES
@@ -239,6 +247,16 @@ def test_the_exit_status_needs_a_component_and_every_one_passing():
     assert not all_passed([record("a.py", [component()]), record("b.py", error="x")])
     report = json_report([record("a.py", [component()])])
     assert report["version"] == 1 and report["passed"] is True
+
+
+def test_a_sample_no_component_takes_is_named():
+    records = [record("a.py", [{**component(), "params": ["units"]}])]
+    records.append(
+        record("b.py", [{**component(), "params": [], "unchecked": ["gain"]}])
+    )
+    records.append(record("c.py", error="cannot import c"))
+    samples = {"units": 8, "gain": 2.0, "nope": 1, "alpha": 0.1}
+    assert unknown_samples(records, samples) == ["alpha", "nope"]
 
 
 def test_the_table_names_each_file_its_error_and_each_contract():

@@ -16,7 +16,7 @@ import keras  # noqa: F401 - before the user's folders go on sys.path, as pytest
 import pytest
 
 from kgen.check_report import one_line_cause
-from kgen.checking import Unit, record_of, spec_for
+from kgen.checking import Unit, profile_table, record_of, spec_for
 from kgen.contracts import contract_row
 from kgen.discover import ImportFailed, components_in, import_module
 from kgen.errors import KgenError
@@ -51,7 +51,7 @@ def _check(request_file: str, results_file: str) -> None:
             if each.problem:
                 continue
             given = profiles.get(each.name, {})
-            table = {**given.get("test", {}), **request["table"]}
+            table = profile_table(given.get("test", {}), request["table"])
             own = set(component["params"]) | set(component["unchecked"])
             for name in sorted(set(given.get("test", {}).get("samples", {})) - own):
                 note = f"its test profile's sample {name}: no such param; ignored"

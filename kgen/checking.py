@@ -232,6 +232,16 @@ def spec_for(
     return replace(spec, names=names_, registered_as=found["registered"] or "")
 
 
+def profile_table(profile: dict, options: dict) -> dict:
+    """A component's test profile: the command line's options over its own profile's
+    entries, its samples added to the profile's (one param's value replaced, not all).
+    """
+    table = {**profile, **options}
+    if "samples" in profile and "samples" in options:
+        table["samples"] = {**profile["samples"], **options["samples"]}
+    return table
+
+
 def unknown_samples(records: list[dict], samples: dict) -> list[str]:
     """The names of `--sample` that no component found has a param of (a typo, or a
     param of a component not checked): their values are used nowhere."""

@@ -12,6 +12,7 @@ from kgen.check_report import all_passed, json_report, one_line_cause, text_repo
 from kgen.checking import (
     Unit,
     batches,
+    profile_table,
     profiles_for,
     profiles_in,
     resolve,
@@ -257,6 +258,21 @@ def test_a_sample_no_component_takes_is_named():
     records.append(record("c.py", error="cannot import c"))
     samples = {"units": 8, "gain": 2.0, "nope": 1, "alpha": 0.1}
     assert unknown_samples(records, samples) == ["alpha", "nope"]
+
+
+def test_command_line_samples_add_to_the_profile_samples():
+    profile = {
+        "target": "binary",
+        "inputs": ["6"],
+        "samples": {"units": 8, "gain": 2.0},
+    }
+    options = {"inputs": ["4"], "samples": {"gain": 3.0, "alpha": 0.1}}
+    assert profile_table(profile, options) == {
+        "target": "binary",
+        "inputs": ["4"],
+        "samples": {"units": 8, "gain": 3.0, "alpha": 0.1},
+    }
+    assert profile_table(profile, {}) == profile
 
 
 def test_the_table_names_each_file_its_error_and_each_contract():

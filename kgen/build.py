@@ -4,7 +4,6 @@ import tomllib
 from pathlib import Path
 
 from kgen.errors import KgenError
-from kgen.names import derive_names
 from kgen.request import Plan, Request, plan_requests, spec_of
 
 _TOP_KEYS = {"package", "component"}
@@ -38,18 +37,6 @@ def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
         return plan_requests(requests, spec_file.parent)
     except KgenError as error:
         raise KgenError(f"{spec_file}: {error}") from None
-
-
-def profiles_of(spec_file: Path) -> dict[str, dict]:
-    """What `kgen check --profiles` reads: each component's test profile and declared
-    params (their types, which a constructor's defaults may not tell), by its class
-    name and by its module's (a function's) name."""
-    profiles = {}
-    for request in read_requests(spec_file):
-        names = derive_names(request.name)
-        entry = {"test": request.test, "params": list(request.params)}
-        profiles[names.class_name] = profiles[names.module] = entry
-    return profiles
 
 
 def read_requests(spec_file: Path, out: Path | None = None) -> list[Request]:

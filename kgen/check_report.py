@@ -84,7 +84,9 @@ def _component_lines(component: dict) -> list[str]:
                 lines.append(f"            {detail}")
     if component["unchecked"]:
         kept = ", ".join(component["unchecked"])
-        lines.append(f"    (left at their defaults, of no type kgen can vary: {kept})")
+        lines.append(
+            f"    (left at their defaults, as kgen cannot tell what else they take: {kept})"
+        )
     if rows:
         good = sum(row["outcome"] == "passed" for row in rows)
         lines.append(f"    {good} of {len(rows)} contracts passed")

@@ -61,6 +61,12 @@ def _check(request_file: str, results_file: str) -> None:
                 spec = spec_for(each.to_json(), table, given.get("params", []))
                 if given.get("reference"):
                     spec = _with_reference(spec, each, table, given, component, folder)
+                # A string or a list: kgen cannot tell what else it takes.
+                kept = [name for name in component["params"] if name in spec.unvaried]
+                component["params"] = [
+                    name for name in component["params"] if name not in kept
+                ]
+                component["unchecked"] = component["unchecked"] + kept
                 if request["write"]:
                     component["files"] = _files_beside(spec, unit)
                     continue

@@ -35,6 +35,7 @@ BUILT_INS = [
     "keras.metrics:MeanAbsoluteError",
     "keras.regularizers:L1L2",
     "keras.initializers:GlorotUniform",
+    "keras.initializers:VarianceScaling",
     "keras.constraints:MaxNorm",
 ]
 
@@ -169,6 +170,14 @@ def test_keras_own_components_pass_the_fast_contracts(checked, target):
     skipped = [r for r in component["contracts"] if r["outcome"] == "skipped"]
     assert [r["contract"] for r in skipped] == ["test_computes_the_reference_math"]
     assert "no reference" in skipped[0]["message"]
+
+
+def test_strings_left_at_their_defaults_are_listed_as_unchecked(checked):
+    # kgen cannot tell which other strings VarianceScaling's mode and distribution take.
+    target = "keras.initializers:VarianceScaling"
+    (component,) = components(checked[1], target).values()
+    assert component["params"] == ["scale"]
+    assert {"mode", "distribution"} <= set(component["unchecked"])
 
 
 LAYER = """

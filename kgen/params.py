@@ -134,11 +134,6 @@ class Param:
     def required(self) -> bool:
         return self.default is ...
 
-    @property
-    def sample(self) -> object:
-        """The test value for the default data, whose inputs have one feature axis."""
-        return self.sample_at(rank=2)
-
     def sample_at(self, rank: int) -> object:
         """A valid value other than the default, for tests whose inputs have `rank` axes
         (the batch's included); for a required param, a valid one; for a nested object,
@@ -357,7 +352,7 @@ def _check_scalar(value: object, type_name: str, where: str) -> object:
     if type(value) is not expected:
         raise KgenError(f"{where}: {value!r} is not of type {type_name}")
     if type_name == "float" and not math.isfinite(value):
-        raise KgenError(f"{where}: default {value!r} is not a finite float")
+        raise KgenError(f"{where}: {value!r} is not a finite float")
     return value
 
 

@@ -84,8 +84,9 @@ def test_computes_the_reference_math(args):
     values = keras.ops.convert_to_numpy(
         ContrastiveLoss(**args, reduction="none")(y_true, Y_PRED)
     )
-    expected = reference(y_true, Y_PRED, **args)
-    np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-6)
+    kgen_harness.assert_computes_the_reference(
+        values, reference, (y_true, Y_PRED), args, ARGS
+    )
 
 
 def test_honours_reduction_and_sample_weight():

@@ -88,10 +88,9 @@ def reference(inputs, weights):
 def test_computes_the_reference_math():
     x, _ = make_data()
     model = build_model(ARGS)
+    predicted = model.predict(x, verbose=0)
     expected = reference(x, model.get_weights(), **ARGS)
-    np.testing.assert_allclose(
-        model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6
-    )
+    np.testing.assert_allclose(predicted, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_evaluate_runs_its_test_step(monkeypatch):

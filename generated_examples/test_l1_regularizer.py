@@ -85,8 +85,7 @@ def reference(x, factor=0.01):
 def test_computes_the_reference_math(args):
     x, _ = make_data()
     value = keras.ops.convert_to_numpy(L1Regularizer(**args)(x))
-    expected = reference(x, **args)
-    np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-6)
+    kgen_harness.assert_computes_the_reference(value, reference, (x,), args, ARGS)
 
 
 def test_returns_a_finite_scalar():

@@ -85,9 +85,9 @@ def reference(inputs, weights, units=8, penalty=0.01):
 def test_computes_the_reference_math(args):
     x, _ = make_data()
     model = build_model(args)
-    expected = reference(x, model.get_weights(), **args)
-    np.testing.assert_allclose(
-        model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6
+    predicted = model.predict(x, verbose=0)
+    kgen_harness.assert_computes_the_reference(
+        predicted, reference, (x, model.get_weights()), args, ARGS
     )
 
 

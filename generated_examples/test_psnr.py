@@ -84,9 +84,10 @@ def test_computes_the_reference_math(args):
     _, y_true = make_data()
     metric = PSNR(**args)
     metric.update_state(y_true, Y_PRED)
-    expected = reference(y_true, Y_PRED, **args)
     result = keras.ops.convert_to_numpy(metric.result())
-    np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-6)
+    kgen_harness.assert_computes_the_reference(
+        result, reference, (y_true, Y_PRED), args, ARGS
+    )
 
 
 def test_accumulates_over_updates_and_resets():

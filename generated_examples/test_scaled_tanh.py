@@ -92,8 +92,7 @@ def reference(x, scale=1.7159):
 def test_computes_the_reference_math(args):
     x, _ = make_data()
     values = keras.ops.convert_to_numpy(make_scaled_tanh(**args)(x))
-    expected = reference(x, **args)
-    np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-6)
+    kgen_harness.assert_computes_the_reference(values, reference, (x,), args, ARGS)
 
 
 def test_keeps_the_shape_eagerly_and_symbolically():

@@ -107,8 +107,9 @@ def test_computes_the_reference_math(args):
     layer = SimpleDense(**args)
     outputs = keras.ops.convert_to_numpy(layer(x))
     weights = kgen_harness.numpy_weights(layer)
-    expected = reference(x, weights, **args)
-    np.testing.assert_allclose(outputs, expected, rtol=1e-5, atol=1e-6)
+    kgen_harness.assert_computes_the_reference(
+        outputs, reference, (x, weights), args, ARGS
+    )
 
 
 def test_config_is_plain_json():

@@ -6,6 +6,7 @@ functions: they prove that the component holds up where real training happens. k
 this file beside conftest.py and never overwrites it once it is there.
 """
 
+import inspect
 import os
 import subprocess
 import sys
@@ -38,6 +39,60 @@ def numpy_weights(layer):
             name, count = f"{weight.name}_{count}", count + 1
         weights[name] = keras.ops.convert_to_numpy(weight)
     return weights
+
+
+def assert_computes_the_reference(result, reference, inputs, args, test_values):
+    """`result` against reference(*inputs, **args), its numpy math. When they differ, a
+    param the result does not follow is named: one whose other value in the tests (its
+    test value in `test_values`, or its default) makes reference() give the result, as
+    when the math ignores it or hard-codes that value."""
+    __tracebackhide__ = True  # pytest shows the test's line, not this one
+    try:
+        expected = reference(*inputs, **args)
+        np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-6)
+    except AssertionError as mismatch:
+        unused = [
+            (name, value)
+            for name, value in _other_values(reference, args, test_values)
+            if _gives(reference, inputs, {**args, name: value}, result)
+        ]
+        if not unused:
+            raise
+        # Several: their values may make up one product (2 * 0.25 == 1 * 0.5).
+        names = " or ".join(name for name, _ in unused)
+        instead = ", and with ".join(f"{name}={value!r}" for name, value in unused)
+        raise AssertionError(
+            f"{names} changes nothing in the result: it is what reference() gives with "
+            f"{instead}. Does the math use {'each' if len(unused) > 1 else names}?"
+            f"\n{mismatch}"
+        ) from None
+
+
+def _other_values(reference, args, test_values):
+    """Each param's value in the tests' other run: its test value in the run with the
+    defaults, its default (reference()'s) in the run with the test values."""
+    defaults = {
+        name: each.default
+        for name, each in inspect.signature(reference).parameters.items()
+        if each.default is not inspect.Parameter.empty
+    }
+    for name, test_value in test_values.items():
+        if name not in args:
+            yield name, test_value
+        elif name in defaults:
+            yield name, defaults[name]
+
+
+def _gives(reference, inputs, args, result):
+    """Whether reference(*inputs, **args) computes `result` (not if it cannot)."""
+    try:
+        expected = np.asarray(reference(*inputs, **args))
+    except (ArithmeticError, LookupError, TypeError, ValueError):
+        return False
+    result = np.asarray(result)
+    return expected.shape == result.shape and np.allclose(
+        result, expected, rtol=1e-5, atol=1e-6
+    )
 
 
 # What a serving process does: import the component's module, nothing else, then load.

@@ -370,7 +370,7 @@ class ComponentSpec:
         """compile's arguments: the optimizer, the profile's loss unless the component is
         the loss, the kind's own (the component as a metric...), a model's metric."""
         setup, target = self.model_setup, self.profile.target
-        arguments = ["optimizer=optimizer"]
+        arguments = [] if self.profile.own_optimizer else ["optimizer=optimizer"]
         if self.profile.compile:  # a model's own compile, such as a GAN's
             return ", ".join(
                 [*arguments, self.profile.compile, "jit_compile=jit_compile"]

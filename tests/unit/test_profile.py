@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from kgen import generate
 from kgen.errors import KgenError
 from kgen.profile import DEFAULT_PROFILE, Input, Target, parse_input, parse_target
 from kgen.spec import make_spec
@@ -100,6 +101,9 @@ def test_bad_targets_are_refused(text):
         ("loss", {"helpers": "return 3"}, {}, "'return' outside function"),
         ("model", {"compile": 'loss="mse",'}, {}, "does not compile"),
         ("model", {"compile": 'loss="mse", loss="mae"'}, {}, "repeated"),
+        ("model", {"compile": " "}, {}, "compile is empty; leave it out"),
+        ("model", {"compile": "jit_compile=True"}, {}, "jit_compile is the tests'"),
+        ("layer", {"compile": 'optimizer="adam"'}, {}, "only a model brings"),
     ],
 )
 def test_a_profile_that_does_not_fit_the_component_is_refused(
@@ -169,6 +173,32 @@ def test_a_profile_reaches_the_test_model():
         "inputs": ["12:int32:1000"],
         "target": "labels:3",
     }
+
+
+@pytest.mark.parametrize(
+    ("compile_", "arguments"),
+    [
+        # An optimizer alone: the model computes its own loss.
+        (
+            "optimizer=keras.optimizers.Adam(0.001)",
+            "optimizer=keras.optimizers.Adam(0.001), jit_compile=jit_compile",
+        ),
+        # A compile override's own arguments, with the tests' optimizer.
+        (
+            "loss_fn=keras.losses.Huber()",
+            "optimizer=optimizer, loss_fn=keras.losses.Huber(), jit_compile=jit_compile",
+        ),
+    ],
+)
+def test_a_models_own_compile_keeps_the_tests_optimizer_unless_it_names_one(
+    compile_, arguments, tmp_path
+):
+    spec = make_spec("model", "Own", test={"compile": compile_})
+    assert spec.compile_arguments == arguments
+    source = generate.test_source(spec, generate.Target(out=tmp_path))
+    flat = "".join(source.split()).replace(",)", ")")  # as black may lay it out
+    assert "".join(f"model.compile({arguments})".split()) in flat
+    assert ('optimizer="sgd"' in source) == ("optimizer=optimizer" in arguments)
 
 
 def test_a_bad_option_is_one_line_and_writes_nothing(kgen, tmp_path):

@@ -162,7 +162,8 @@ CONTRACTS = {
         "Training on two devices must match one device: history, weights, evaluation.",
         "state outside variables, a loss not divided among the devices (a loss of the "
         "whole batch returned as a scalar: broadcast it to one value per sample), a loss "
-        "metric updated with the divided loss",
+        "metric updated with the divided loss, a loss whose reduction is none (each "
+        "device's losses are added up)",
     ),
     "test_runs_in_mixed_precision": Contract(
         "Under mixed_float16 the layer must compute in float16 with float32 weights, "

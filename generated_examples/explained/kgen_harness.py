@@ -277,7 +277,9 @@ def train_on_two_devices(
         ):
             assert np.all(np.isfinite(values)), key
             if key == "loss" or not batch_metrics:
-                np.testing.assert_allclose(values, expected, rtol=1e-4, err_msg=key)
+                np.testing.assert_allclose(
+                    values, expected, rtol=1e-4, err_msg=_what_is(key, single)
+                )
     weights = zip(single.get_weights(), model.get_weights(), strict=True)
     for expected, actual in weights:
         np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-6)
@@ -293,7 +295,23 @@ def train_on_two_devices(
         distributed.items(), expected.values(), strict=True
     ):
         if key == "loss" or not batch_metrics:
-            np.testing.assert_allclose(actual, wanted, rtol=1e-4, err_msg=key)
+            np.testing.assert_allclose(
+                actual, wanted, rtol=1e-4, err_msg=_what_is(key, single)
+            )
+
+
+def _what_is(key, model):
+    """A reported value's key, and for the loss, a reduction Keras does not divide among
+    devices: each device's losses are added up, so two report twice one's."""
+    reduction = getattr(model.loss, "reduction", "sum_over_batch_size")
+    if key != "loss" or reduction not in ("none", None):
+        return key
+    return (
+        f"loss: the loss's reduction is {reduction!r}, which Keras does not divide among "
+        "devices: each reports the losses of its part of the batch, and they are added "
+        "up. Keep the default, reduction='sum_over_batch_size', and ask for "
+        f"reduction={reduction!r} where the loss of each sample is wanted"
+    )
 
 
 def layer_runs_in_mixed_precision(build_model, make_data):

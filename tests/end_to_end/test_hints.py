@@ -1,12 +1,17 @@
 """A failed test points at its cause: a param the math ignores is named as one that changes
 nothing, a test value the component refuses is called out as such, and neither is said of
-math that is simply wrong."""
+math that is simply wrong; a loss reduction Keras leaves undivided among devices is named.
+"""
 
 import re
 
+import pytest
 from conftest import run_pytest
 
 from kgen.build import plan_build
+from kgen.generate import Target, plan
+from kgen.spec import make_spec
+from kgen.writer import plan_actions, write_files
 
 SPEC = '''
 [[component]]
@@ -84,3 +89,15 @@ def test_failures_name_an_ignored_param_and_a_refused_test_value(tmp_path):
     assert UNUSED not in off_by_one + even_only
     assert SAMPLES not in off_by_one
     assert SAMPLES in even_only
+
+
+@pytest.mark.heavy
+def test_a_reduction_left_undivided_among_devices_is_named(tmp_path):
+    # Keras adds up the devices' unreduced losses: the README's own --base example.
+    for name, base in (("Unreduced", {"reduction": "none"}), ("Reduced", {})):
+        files = plan(make_spec("loss", name, base_defaults=base), Target(out=tmp_path))
+        write_files(files, plan_actions(files))
+    result = run_pytest(tmp_path, "-rf", "-k", "two_devices", heavy=True)
+    reports = failure_reports(result.stdout)
+    assert set(reports) == {"test_unreduced.py::test_trains_on_two_devices"}
+    assert "the loss's reduction is 'none'" in "".join(reports.values())

@@ -110,7 +110,7 @@ _NESTED_SAMPLES = {
     ),
     "loss": "keras.losses.MeanSquaredError()",
     "metric": "keras.metrics.MeanAbsoluteError()",
-    "optimizer": "keras.optimizers.SGD(learning_rate=0.05)",
+    "optimizer": "keras.optimizers.SGD(learning_rate=0.05, momentum=0.5)",
 }
 
 # A value other than the default, per type, so that generated tests catch a `get_config` that

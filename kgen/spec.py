@@ -155,6 +155,14 @@ class ComponentSpec:
         )
 
     @property
+    def wrapped_optimizer(self) -> Param | None:
+        """An optimizer's first required param holding one: a default optimizer body
+        wraps it, as keras.optimizers.LossScaleOptimizer does."""
+        if self.kind.name != "optimizer":
+            return None
+        return next((p for p in self.nested_params if p.required), None)
+
+    @property
     def object_params(self) -> list[Param]:
         """The params of a Keras object type: resolved in __init__, serialized in get_config."""
         return [p for p in self.params if p.type.keras_module]
@@ -547,18 +555,19 @@ def make_spec(
 
 def _check_nested(params: list[Param], kind: Kind, style: str) -> None:
     """A param holding a Keras object needs the class style and a kind whose from_config
-    kgen writes (a callback's and an optimizer's are their own)."""
+    kgen writes (a callback's and an optimizer's are their own), or one of the kind's
+    own, which it wraps (an optimizer's optimizer)."""
     for param in params:
         if not param.type.nested:
             continue
-        if style != "class" or not kind.nests:
+        if style != "class" or not (kind.nests or param.type.nested == kind.name):
             where = f"a {kind.name}" + (
                 f" in the {style} style" if style != "class" else ""
             )
             raise KgenError(
                 f"--param {param.name}:{param.type.name}: {where} cannot hold a Keras "
                 "object; a class-style layer, model, loss, metric, regularizer, "
-                "initializer or constraint can"
+                "initializer or constraint can, and an optimizer can wrap an optimizer"
             )
 
 

@@ -68,6 +68,25 @@ def test_a_callback_holds_no_keras_object():
         make_spec("callback", "A", ["inner:model"])
 
 
+def test_an_optimizer_wraps_an_optimizer_and_holds_nothing_else(tmp_path):
+    with pytest.raises(KgenError, match="an optimizer can wrap an optimizer"):
+        make_spec("optimizer", "A", ["inner:layer"])
+    # Lookahead, as LossScaleOptimizer wraps one: serialized whole, rebuilt from a copy.
+    spec = make_spec("optimizer", "Lookahead", ["optimizer:optimizer", "k:int=5"])
+    source = module_source(spec)
+    assert '"optimizer": keras.saving.serialize_keras_object(self.optimizer)' in source
+    from_config = ast.unparse(method(source, "Lookahead", "from_config"))
+    assert "keras.saving.deserialize_keras_object(config['optimizer'])" in from_config
+    # The default body is the wrapped optimizer's, with this one's learning rate.
+    assert "self.optimizer.build(variables)" in source
+    update_step = ast.unparse(method(source, "Lookahead", "update_step"))
+    assert (
+        "self.optimizer.update_step(gradient, variable, learning_rate)" in update_step
+    )
+    tests = generate.test_source(spec, Target(tmp_path))
+    assert "ARGS" not in tests and "def make_args():" in tests
+
+
 def test_a_union_of_int_and_list_keeps_either():
     spec = make_spec("layer", "Norm", ["axis:int|list[int]=[1, 2]"])
     source = module_source(spec)
@@ -106,7 +125,10 @@ def test_nested_objects_are_made_anew_for_each_test(tmp_path):
         next(n for n in ast.parse(tests).body if getattr(n, "name", "") == "make_args")
     )
     assert "'generator': keras.Sequential([keras.layers.Dense(4)])" in make_args
-    assert "'d_optimizer': keras.optimizers.SGD(learning_rate=0.05)" in make_args
+    assert (
+        "'d_optimizer': keras.optimizers.SGD(learning_rate=0.05, momentum=0.5)"
+        in make_args
+    )
     assert "ARGS" not in tests
     assert "args = make_args() if args is None else args" in tests
 

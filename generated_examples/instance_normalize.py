@@ -24,7 +24,7 @@ class InstanceNormalize(keras.layers.Layer):
 
     ```python
     layer = InstanceNormalize()
-    outputs = layer(keras.ops.ones((2, 4)))
+    outputs = layer(keras.ops.ones((2, 8, 8, 3)))
     ```
     """
 

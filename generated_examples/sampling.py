@@ -25,7 +25,7 @@ class Sampling(keras.layers.Layer):
 
     ```python
     layer = Sampling()
-    outputs = layer(keras.ops.ones((2, 4)))
+    outputs = layer([keras.ops.ones((2, 2)), keras.ops.ones((2, 2))])
     ```
     """
 

@@ -26,7 +26,7 @@ class SimpleQuadratic(keras.layers.Layer):
 
     ```python
     layer = SimpleQuadratic(units=32, activation=None)
-    outputs = layer(keras.ops.ones((2, 4)))
+    outputs = layer(keras.ops.ones((2, 16)))
     ```
     """
 

@@ -27,7 +27,7 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
 
     ```python
     layer = TokenAndPositionEmbedding(maxlen=6, vocab_size=50, embed_dim=8)
-    outputs = layer(keras.ops.ones((2, 4)))
+    outputs = layer(keras.ops.ones((2, 6), dtype="int32"))
     ```
     """
 

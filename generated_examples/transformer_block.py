@@ -27,7 +27,7 @@ class TransformerBlock(keras.layers.Layer):
 
     ```python
     layer = TransformerBlock(embed_dim=8, num_heads=2, ff_dim=16, rate=0.1)
-    outputs = layer(keras.ops.ones((2, 4)))
+    outputs = layer(keras.ops.ones((2, 6, 8)))
     ```
     """
 

@@ -14,6 +14,7 @@ import math
 import re
 import tokenize
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from kgen.bodies import check_code
 from kgen.errors import KgenError
@@ -41,6 +42,7 @@ _COUNT = re.compile(r"[0-9]{1,20}\Z")  # ASCII digits: int() would take others t
 _HIGHEST = {"int8": 2**7, "int16": 2**15, "int32": 2**31, "int64": 2**63}
 _HIGHEST |= {"uint8": 2**8, "float16": 65504}
 _VALUES = 100_000  # at most, in one sample of the test data: tiny models
+ID_FEATURES = 8  # the width of a default body's lookup table for ids
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,20 @@ class Input:
     def keras_input(self) -> str:
         dtype = "" if self.dtype == "float32" else f', dtype="{self.dtype}"'
         return f"keras.Input(shape={python_literal(self.shape)}{dtype})"
+
+    @property
+    def ids(self) -> int | None:
+        """For integer or bool inputs, how many ids they take: the rows of the lookup
+        table a default body gives them."""
+        if self.dtype == "bool":
+            return 2
+        return self.high if self.dtype in INT_DTYPES else None
+
+    @property
+    def features(self) -> int:
+        """Its values a sample, as a default body flattens them: an id's row of the
+        lookup table, ID_FEATURES wide, for ids."""
+        return math.prod(self.shape) * (ID_FEATURES if self.ids else 1)
 
 
 @dataclass(frozen=True)
@@ -154,6 +170,7 @@ class TestProfile:
         ""  # code of the test module's own, such as a function making a sample
     )
     compile: str = ""  # a model's own compile arguments (a GAN's two optimizers)
+    id_features: ClassVar[int] = ID_FEATURES
 
     @property
     def own_optimizer(self) -> bool:
@@ -171,6 +188,32 @@ class TestProfile:
             and len(self.inputs[0].shape) == 1
             and self.inputs[0].dtype in FLOAT_DTYPES
         )
+
+    def table_of(self, index: int) -> str:
+        """The name of the lookup table a default body makes for the ids of input
+        `index`."""
+        return "embeddings" if len(self.inputs) == 1 else f"embeddings_{index}"
+
+    @property
+    def tables(self) -> list[tuple[str, int]]:
+        """(name, rows) of the lookup table a default body makes for each input of ids,
+        ID_FEATURES wide."""
+        return [
+            (self.table_of(index), each.ids)
+            for index, each in enumerate(self.inputs)
+            if each.ids
+        ]
+
+    @property
+    def example_inputs(self) -> str:
+        """Source of two samples of ones, as a docstring example calls the component."""
+        items = [
+            f"keras.ops.ones({python_literal((2, *each.shape))}"
+            + ("" if each.dtype == "float32" else f', dtype="{each.dtype}"')
+            + ")"
+            for each in self.inputs
+        ]
+        return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
 
     @property
     def x_source(self) -> str:
@@ -502,16 +545,14 @@ def _check_fits_the_kind(
             f"--input: the {kind}'s tests put it inside a model whose first layer is Dense: "
             "one float input (several inputs and integer ids are for layers and models)"
         )
-    if kind == "layer" and not one_float and "call" not in bodies:
+    # A default body makes a lookup table for ids: one the user's own bodies replace.
+    own = {"layer": {"build", "call"}, "model": {"init", "call"}}.get(kind)
+    too_many = [each for each in profile.inputs if (each.ids or 0) > _VALUES]
+    if too_many and not (own and own <= set(bodies)):
         raise KgenError(
-            "--input: the default call multiplies one float input by a kernel; "
-            "give build and call bodies for these inputs (a build spec's bodies)"
-        )
-    if kind == "model" and not profile.flat_inputs and "call" not in bodies:
-        raise KgenError(
-            "--input: the default model is a Dense layer on one float input of one "
-            "axis; give build and call bodies for these inputs (a build spec's bodies, "
-            "class style)"
+            f"--input {too_many[0].text!r}: the default body's lookup table has a row "
+            f"for each id, at most {_VALUES:,}; give {' and '.join(sorted(own or ()))} "
+            "bodies for more (a build spec's bodies)"
         )
     own_steps = {"train_step", "test_step"} <= set(bodies)
     if profile.target.kind == "none" and not (kind == "model" and own_steps):

@@ -462,7 +462,7 @@ KINDS = {
             ),
             takes_kwargs=True,
             base_attributes=_LAYER_ATTRIBUTES,
-            default_attributes=frozenset({"kernel"}),
+            default_attributes=frozenset({"kernel", "embeddings"}),
         ),
         Kind(
             name="metric",
@@ -677,7 +677,7 @@ KINDS = {
             model_setup=_MODEL_SETUP,
             takes_kwargs=True,
             base_attributes=_MODEL_ATTRIBUTES,
-            default_attributes=frozenset({"dense"}),
+            default_attributes=frozenset({"dense", "flatten", "embeddings"}),
         ),
         Kind(
             name="callback",

@@ -195,14 +195,31 @@ class TestProfile:
         return "embeddings" if len(self.inputs) == 1 else f"embeddings_{index}"
 
     @property
-    def tables(self) -> list[tuple[str, int]]:
-        """(name, rows) of the lookup table a default body makes for each input of ids,
-        ID_FEATURES wide."""
+    def tables(self) -> list[tuple[int, str, int]]:
+        """(input index, name, rows) of the lookup table a default body makes for each
+        input of ids, ID_FEATURES wide."""
         return [
-            (self.table_of(index), each.ids)
+            (index, self.table_of(index), each.ids)
             for index, each in enumerate(self.inputs)
             if each.ids
         ]
+
+    @property
+    def graph_features(self) -> str:
+        """Source of what a default model's head takes from `inputs`: each input's
+        features (ids through an Embedding), flattened and joined; or `inputs` itself,
+        one float input of one axis."""
+        if self.flat_inputs:
+            return "inputs"
+        items = []
+        for index, each in enumerate(self.inputs):
+            source = "inputs" if len(self.inputs) == 1 else f"inputs[{index}]"
+            if each.ids:
+                source = f"keras.layers.Embedding({each.ids}, {ID_FEATURES})({source})"
+            items.append(f"keras.layers.Flatten()({source})")
+        if len(items) == 1:
+            return items[0]
+        return f"keras.layers.Concatenate()([{', '.join(items)}])"
 
     @property
     def example_inputs(self) -> str:

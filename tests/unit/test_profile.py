@@ -86,8 +86,20 @@ def test_bad_targets_are_refused(text):
     [
         ("loss", {"inputs": ["12:int32:9"]}, {}, "integer ids are for layers"),
         ("metric", {"inputs": ["4", "4"]}, {}, "several inputs"),
-        ("layer", {"inputs": ["12:int32:9"]}, {}, "give build and call bodies"),
-        ("model", {"inputs": ["10,4"]}, {}, "give build and call bodies"),
+        # The default bodies' lookup table for ids: a row for each.
+        ("layer", {"inputs": ["12:int32:100001"]}, {}, "give build and call bodies"),
+        (
+            "model",
+            {"inputs": ["4", "3:int64:1000000"]},
+            {},
+            "give call and init bodies",
+        ),
+        (
+            "layer",
+            {"inputs": ["3:int64:1000000"]},
+            {"call": "return inputs"},
+            "at most",
+        ),
         ("layer", {"target": "none"}, {}, "only a model"),
         ("loss", {"stochastic": True}, {}, "only a layer or a model"),
         ("layer", {"per_sample": False}, OWN_LAYER, "only a loss"),

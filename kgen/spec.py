@@ -148,7 +148,11 @@ class ComponentSpec:
     @property
     def wrapped_layer(self) -> Param | None:
         """The first required param holding one layer: a default layer body wraps it,
-        as keras.layers.Wrapper does."""
+        as keras.layers.Wrapper does, on one float input (ids or several inputs get
+        the default body of their own, which holds the layer unused)."""
+        inputs = self.profile.inputs
+        if len(inputs) > 1 or inputs[0].ids:
+            return None
         return next(
             (p for p in self.nested_params if p.type.name == "layer" and p.required),
             None,

@@ -87,7 +87,8 @@ def valid_requests(draw):
     params = []
     for name in names:
         type_name = draw(st.sampled_from(sorted(TYPES)))
-        if TYPES[type_name].nested and not (KINDS[kind].nests and style == "class"):
+        holds = KINDS[kind].nests or TYPES[type_name].nested == kind  # or wraps one
+        if TYPES[type_name].nested and not (holds and style == "class"):
             type_name = "float"  # a Keras object is held by a class of these kinds only
         if TYPES[type_name].nested:  # required, or None
             params.append(f"{name}:{type_name}" + draw(st.sampled_from(["", "=None"])))
@@ -108,31 +109,52 @@ def valid_requests(draw):
 @st.composite
 def profiles(draw, kind):
     """A test profile that needs no body: any target a default body takes, float inputs
-    of one to three axes (one for a model's default Dense), and randomness in training.
-    A kind whose tests train a model of their own (callback, optimizer) takes none."""
+    of one to three axes, for a layer or a model also ids and several inputs, and
+    randomness in training. A kind whose tests train a model of their own (callback,
+    optimizer) takes none."""
     table = {}
     if KINDS[kind].model_setup is None:
         return table
     targets = ["regression", "regression:3", "binary", "labels:3", "onehot:4"]
     if draw(st.booleans()):
         table["target"] = draw(st.sampled_from(targets))
-    shapes = ["6", "4:float64"] + ([] if kind == "model" else ["3,5", "2,3,4:float16"])
+    shapes = ["6", "4:float64", "3,5", "2,3,4:float16"]
+    count = 1
+    if kind in ("layer", "model"):
+        shapes += ["6:int32:50", "3:uint8:7", "5:bool", "2,3:int64:9"]
+        count = draw(st.integers(1, 3))
     if draw(st.booleans()):
-        table["inputs"] = [draw(st.sampled_from(shapes))]
+        table["inputs"] = [draw(st.sampled_from(shapes)) for _ in range(count)]
     if kind in ("layer", "model") and draw(st.booleans()):
         table["stochastic"] = True
     return table
 
 
-def exercise(component, kind, sparse=False):
+def samples_of(profile):
+    """Two samples of each of a profile's inputs: floats in [-1, 1], ids from 0 up."""
+    arrays = []
+    for each in profile.inputs:
+        values = np.arange(2 * int(np.prod(each.shape))).reshape(2, *each.shape)
+        if each.ids:
+            arrays.append((values % each.ids).astype(each.dtype))
+        else:
+            arrays.append(np.linspace(-1, 1, values.size).reshape(values.shape))
+            arrays[-1] = arrays[-1].astype(each.dtype)
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
+def exercise(component, kind, sparse=False, profile=None):
     """Use the component (an instance or, in the function style, the function) as Keras
-    would, with its default arguments; `sparse`: with class indices for targets."""
+    would, with its default arguments; `sparse`: with class indices for targets; a
+    layer or a model on its `profile`'s inputs."""
     x = keras.ops.convert_to_tensor(
         np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
     )
     y_true, y_pred = (
         (np.array([0, 3]), keras.ops.softmax(x)) if sparse else (x, x * 0.5)
     )
+    if kind in ("layer", "model") and profile is not None:
+        x = samples_of(profile)
     if kind in ("layer", "activation"):
         return component(x)
     if kind == "loss":
@@ -154,7 +176,10 @@ def exercise(component, kind, sparse=False):
         variable = keras.Variable(x)
         component.apply([keras.ops.ones_like(x)], [variable])
         return variable.value
-    component.build((None, 4))  # model
+    shapes = (
+        [(None, *each.shape) for each in profile.inputs] if profile else [(None, 4)]
+    )
+    component.build(shapes[0] if len(shapes) == 1 else shapes)  # model
     return component(x)
 
 
@@ -200,9 +225,11 @@ def check_valid(drawn):
         assert keras.saving.get_registered_name(restored) == spec.registered_name
         return
     component_class = getattr(module, spec.names.class_name)
-    if style == "functional":  # a model built from a graph
-        inputs = keras.Input(shape=(4,))
-        component = component_class(inputs, keras.layers.Dense(1)(inputs))
+    if style == "functional":  # a model built from a graph: the tests' own
+        graph = {"keras": keras}
+        graph["inputs"] = eval(spec.profile.keras_inputs, graph)
+        outputs = eval(f"keras.layers.Dense(1)({spec.profile.graph_features})", graph)
+        component = component_class(graph["inputs"], outputs)
     else:  # the required params take their test values
         required = {
             p.name: eval(spec.sample_source(p), {"keras": keras})
@@ -210,7 +237,7 @@ def check_valid(drawn):
             if p.required
         }
         component = component_class(**required)
-    outputs = exercise(component, kind, sparse)
+    outputs = exercise(component, kind, sparse, spec.profile)
     assert np.all(np.isfinite(keras.ops.convert_to_numpy(outputs)))
     config = json.dumps(component.get_config(), sort_keys=True)
     restored = component_class.from_config(json.loads(config))

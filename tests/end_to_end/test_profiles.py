@@ -159,6 +159,11 @@ def test_ported_components_pass_and_their_classic_mistakes_fail(tmp_path):
     assert {f"{ignored}[defaults]", f"{ignored}[samples]"} & failed == {
         f"{ignored}[defaults]"
     }
+    # ...and its report names the param, with the value the math hard-codes.
+    assert (
+        "gamma changes nothing in the result: it is what reference() gives with "
+        "gamma=1.0" in result.stdout
+    )
     assert "what this test proves" in result.stdout
     assert "More: kgen explain layer" in result.stdout
     assert "More: kgen explain metric" in result.stdout

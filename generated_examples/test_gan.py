@@ -4,7 +4,7 @@
 Data: inputs 8:float32:1; target none. Random in training: outputs are compared in
 inference mode; the XLA and two-device checks compare inference outputs on the same
 weights, since each run draws its own randomness. Training reports d_loss, g_loss.
-Compiled with arguments of its own: the mixed-precision checks, which go through
+Compiled with optimizers of its own: the mixed-precision checks, which go through
 compile's optimizer, do not apply."""
 
 import json

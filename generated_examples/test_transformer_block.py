@@ -157,6 +157,17 @@ def test_is_the_same_at_inference():
     )
 
 
+def test_draws_in_training():
+    # Random in training: some call with training=True must differ from inference.
+    x, _ = make_data()
+    layer = TransformerBlock(**ARGS)
+    inference = keras.ops.convert_to_numpy(layer(x, training=False))
+    drawn = [keras.ops.convert_to_numpy(layer(x, training=True)) for _ in range(5)]
+    assert any(
+        not np.allclose(each, inference) for each in drawn
+    ), "five calls with training=True gave the inference output: nothing is drawn"
+
+
 @pytest.mark.heavy
 def test_runs_in_mixed_precision():
     kgen_harness.layer_runs_in_mixed_precision(build_model, make_data)

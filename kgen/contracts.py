@@ -44,6 +44,11 @@ CONTRACTS = {
         "inputs.",
         "the body and reference(): edit the two together",
     ),
+    "test_computes_the_reference_math_in_training": Contract(
+        "Called with training=True, the component must compute what reference(..., "
+        "training=True) computes, its random draws seeded alike.",
+        "call's training path and reference(): edit the two together",
+    ),
     "test_honours_reduction_and_sample_weight": Contract(
         "call must return one loss per sample, which the base class weighs and reduces.",
         "call: no mean over the batch (a loss of the whole batch: --per-batch)",
@@ -142,6 +147,10 @@ CONTRACTS = {
     "test_is_the_same_at_inference": Contract(
         "Random in training only: with training=False, two calls must agree.",
         "call: draw only when training is true",
+    ),
+    "test_draws_in_training": Contract(
+        "Random in training: a call with training=True must differ from inference.",
+        "call: draw when training is true (a flag that never reaches call, a rate of 0)",
     ),
     "test_evaluate_runs_its_test_step": Contract(
         "evaluate must run the model's test_step and report the compiled metrics.",

@@ -156,6 +156,16 @@ class TestProfile:
     compile: str = ""  # a model's own compile arguments (a GAN's two optimizers)
 
     @property
+    def own_optimizers(self) -> bool:
+        """Whether the model's own compile arguments name optimizers of its own (a GAN's
+        d_optimizer): then the tests' optimizer is not what trains it, and the
+        mixed-precision checks, which go through that optimizer, do not apply."""
+        if not self.compile:
+            return False
+        call = ast.parse(f"compile({self.compile})", mode="eval").body
+        return any("optimizer" in keyword.arg for keyword in call.keywords)
+
+    @property
     def flat_inputs(self) -> bool:
         """One float input of one axis: no Flatten needed before the head."""
         return (
@@ -203,10 +213,15 @@ class TestProfile:
             )
         if self.metrics != ("loss",):
             said.append(f"Training reports {', '.join(self.metrics)}.")
-        if self.compile:
+        if self.own_optimizers:
             said.append(
-                "Compiled with arguments of its own: the mixed-precision checks, which "
+                "Compiled with optimizers of its own: the mixed-precision checks, which "
                 "go through compile's optimizer, do not apply."
+            )
+        elif self.compile:
+            said.append(
+                "Compiled with arguments of its own, and the tests' optimizer: the "
+                "mixed-precision checks apply."
             )
         return said
 

@@ -89,3 +89,31 @@ def test_a_callback_shows_an_optional_hook_once_given_a_body():
     bodies = {hook: "pass" for hook in optional}
     full = module_source(make_spec("callback", "Probe", bodies=bodies))
     assert all(f"def {hook}(" in full for hook in optional)
+
+
+def test_a_reference_taking_training_is_a_layers():
+    layer = make_spec(
+        "layer", "Drop", reference="return inputs if training else inputs"
+    )
+    assert layer.reference_in_training
+    assert layer.reference_arguments == ["training=False"]
+    assert not make_spec(
+        "layer", "Plain", reference="return inputs"
+    ).reference_in_training
+    with pytest.raises(KgenError, match="`training` is a class-style layer's"):
+        make_spec("loss", "Huber", reference="return y_true if training else y_pred")
+
+
+def test_each_bool_flipped_by_args_is_also_tested_back_at_its_default():
+    params = [
+        "center:bool=True",
+        "scale:bool=True",
+        "beta_initializer:initializer=zeros",
+    ]
+    spec = make_spec("layer", "Norm", params)
+    assert spec.one_bool_back == [
+        ("center=True", '{**ARGS, "center": True}'),
+        ("scale=True", '{**ARGS, "scale": True}'),
+    ]
+    # A bool alone: back at its default, ARGS is the defaults.
+    assert make_spec("layer", "Gated", ["use_bias:bool=True"]).one_bool_back == []

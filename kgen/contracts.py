@@ -74,6 +74,11 @@ CONTRACTS = {
         "update_state's use of sample_weight",
         "update_state",
     ),
+    "test_is_finite_on_the_test_data": Contract(
+        "The metric's result must be finite on the profile's data.",
+        "update_state and result: a 0 / 0 or the log of 0 (or data that does not fit: "
+        "the test profile declares it)",
+    ),
     "test_state_is_kept_in_variables": Contract(
         "The metric's state must be in its variables, which tf.distribute sums.",
         "__init__ (add_variable) and update_state",

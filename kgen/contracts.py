@@ -29,8 +29,8 @@ CONTRACTS = {
         "register",
     ),
     "test_trains": Contract(
-        "A small model using it must train on the profile's data: finite losses, weights "
-        "that change.",
+        "A small model using it must train on the profile's data: finite losses and "
+        "metrics, weights that change.",
         "the math: a NaN, an op without a gradient, a dtype or shape the data does not fit "
         "(the test profile declares the data)",
     ),

@@ -515,7 +515,7 @@ def _check_training_reference(reference: str, kind: Kind, style: str) -> None:
     if _uses_training(reference) and (kind.name != "layer" or style != "class"):
         raise KgenError(
             "reference: `training` is a class-style layer's (its call with "
-            f"training=True); a {kind.name}'s tests never call it in training"
+            f"training=True); the {kind.name}'s tests never call it in training"
         )
 
 

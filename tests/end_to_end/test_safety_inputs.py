@@ -168,6 +168,33 @@ def test_a_broken_user_template_is_one_line_naming_it(
     assert folder_state(project) == before
 
 
+@pytest.mark.parametrize(
+    ("template", "culprit"),
+    [
+        (
+            '{{ cycler.__init__.__globals__.os.system("touch ../PWNED") }}',
+            "attribute '__init__'",
+        ),
+        (
+            '{{ spec.user_templates.parent.joinpath("PWNED").write_text("x") }}',
+            "attribute 'write_text' of 'PosixPath'",
+        ),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "attribute '__class__'"),
+    ],
+)
+def test_a_projects_templates_run_in_the_sandbox(kgen, project, template, culprit):
+    """A cloned project's templates may not run code: what they reach is refused, with
+    nothing written, inside the project or out of it."""
+    path = project / "kgen_templates" / "loss" / "module.py.j2"
+    path.parent.mkdir(parents=True)
+    path.write_text(template + "\n")
+    before = folder_state(project.parent)
+    result = kgen("loss", "Huber", cwd=project)
+    assert_refused(result, "refused by the sandbox")
+    assert culprit in result.stderr
+    assert folder_state(project.parent) == before
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_a_full_stdout_is_one_line_and_a_failure(tmp_path):
     with open("/dev/full", "w") as full:

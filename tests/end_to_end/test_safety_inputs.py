@@ -27,7 +27,7 @@ def folder_state(folder):
 
 
 def assert_refused(result, culprit):
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("kgen: error: ")
     assert "Traceback" not in result.stderr

@@ -128,7 +128,7 @@ def _defined_names(unit: Unit) -> set[str]:
         return set()
     try:
         tree = ast.parse(Path(unit.file).read_bytes())
-    except (SyntaxError, ValueError, OSError):
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
         return set()  # the worker reports it, from the import
     names = set()
     for node in tree.body:

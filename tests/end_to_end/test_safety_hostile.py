@@ -250,3 +250,12 @@ def test_a_deep_sample_within_the_bound_is_generated(kgen, tmp_path):
     expected = ast.dump(ast.parse(sample, mode="eval").body)
     tree = ast.parse((tmp_path / "test_w.py").read_text())
     assert any(ast.dump(node) == expected for node in ast.walk(tree))
+
+
+def test_a_submission_nested_too_deeply_is_its_own_failed_row(kgen, tmp_path):
+    """kgen check reads each file's names before its worker imports it."""
+    (tmp_path / "deep.py").write_text(f"x = {_SUM}\n")
+    result = kgen("check", "deep.py")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "cannot import deep: RecursionError" in result.stdout

@@ -534,6 +534,8 @@ def new(
         make_project,
     )
 
+    if interactive and sys.stdin is None:  # `<&-`: input() would raise RuntimeError
+        raise KgenError("--interactive asks on stdin, which is closed")
     if interactive:  # cookiecutter's questions, with kgen's defaults
         package = package or typer.prompt("package", default=default_package(name))
         description = description or typer.prompt(

@@ -53,8 +53,16 @@ def test_kgen_workers_must_be_a_count(kgen, tmp_path, workers, args):
 
 
 def test_interactive_questions_without_answers_are_one_line(kgen, tmp_path):
-    result = kgen("new", "demo", "--interactive", input="")
+    result = kgen("new", "demo", "--interactive", input="mypkg\n")
     assert_refused(result, "no answer: stdin ended")
+    closed = subprocess.run(
+        [KGEN, "new", "demo", "--interactive"],
+        cwd=tmp_path,
+        preexec_fn=lambda: os.close(0),
+        capture_output=True,
+        text=True,
+    )
+    assert_refused(closed, "--interactive asks on stdin, which is closed")
     assert folder_state(tmp_path) == []
 
 

@@ -7,6 +7,7 @@ from pathlib import Path, PurePath
 from types import ModuleType
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 import kgen.templates
@@ -18,6 +19,7 @@ from kgen.formatting import SOURCE_WIDTH, format_snippet
 from kgen.imports import KGEN_IMPORTS, import_block
 from kgen.kinds import KINDS
 from kgen.params import python_literal
+from kgen.paths import is_inside
 from kgen.spec import ComponentSpec, doc_escape
 
 TEMPLATES = Path(kgen.templates.__file__).parent  # shipped inside the package
@@ -145,9 +147,22 @@ class _ProjectSandbox(SandboxedEnvironment):
 
 
 class _Loader(jinja2.FileSystemLoader):
-    """A template that is not UTF-8 is a template error naming its file."""
+    """A template that is not UTF-8 is a template error naming its file. With `confined`
+    (a project's templates), so is one that leads outside its folder through a symlink,
+    refused before it is read: a cloned project could otherwise render any file its user
+    can read into the code kgen writes."""
+
+    def __init__(self, folder: Path, confined: bool = False) -> None:
+        super().__init__(folder)
+        self.confined = confined
 
     def get_source(self, environment: jinja2.Environment, template: str):
+        folder = Path(self.searchpath[0])
+        path = folder.joinpath(*split_template_path(template))
+        if self.confined and path.exists() and not is_inside(folder, path):
+            raise jinja2.TemplateError(
+                f"{path} leads outside {folder} (through a symlink)"
+            )
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as error:
@@ -178,7 +193,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 def _environment(
     user_templates: Path | None, kind_folders: tuple[tuple[str, Path], ...]
 ) -> jinja2.Environment:
-    loaders = [_Loader(user_templates)] if user_templates else []
+    loaders = [_Loader(user_templates, confined=True)] if user_templates else []
     loaders.append(
         jinja2.PrefixLoader({name: _Loader(folder) for name, folder in kind_folders})
     )

@@ -195,6 +195,26 @@ def test_a_projects_templates_run_in_the_sandbox(kgen, project, template, culpri
     assert folder_state(project.parent) == before
 
 
+@pytest.mark.parametrize("how", ["the template", "a folder it includes from"])
+def test_a_projects_template_never_reads_outside_its_folder(kgen, project, how):
+    """A symlink in a cloned project's templates would render any file its user can
+    read into the code kgen writes."""
+    secret = project.parent / "secret.txt"
+    secret.write_text("password = 'hunter2'\n")
+    loss = project / "kgen_templates" / "loss"
+    loss.mkdir(parents=True)
+    if how == "the template":
+        (loss / "module.py.j2").symlink_to(secret)
+    else:
+        (project / "kgen_templates" / "up").symlink_to(project.parent)
+        (loss / "module.py.j2").write_text('{% include "up/secret.txt" %}\n')
+    before = folder_state(project.parent)
+    result = kgen("loss", "Huber", cwd=project)
+    assert_refused(result, "leads outside")
+    assert "hunter2" not in result.stdout + result.stderr
+    assert folder_state(project.parent) == before
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_a_full_stdout_is_one_line_and_a_failure(tmp_path):
     with open("/dev/full", "w") as full:

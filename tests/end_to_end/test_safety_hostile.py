@@ -108,6 +108,22 @@ def test_a_placed_module_keeps_its_test_in_the_project(kgen, project, tmp_path):
     assert (outside / "huber.py").is_file()
 
 
+@pytest.mark.parametrize(
+    "option",
+    [["--tests-dir", ".git/hooks"], ["--tests-dir", ".kgen"], ["--out", ".git"]],
+)
+def test_nothing_is_placed_in_gits_folder_or_kgens(kgen, project, option):
+    """The manifest may not name such a file: recording one made every later command
+    fail on the manifest."""
+    (project / ".git" / "hooks").mkdir(parents=True)
+    lock = [(".kgen", None), (".kgen/lock", b"")]  # the project's lock, taken to plan
+    before = folder_state(project)
+    result = kgen("loss", "Huber", *option, cwd=project)
+    assert_refused(result, "is in git's folder or kgen's own")
+    assert [e for e in folder_state(project) if e not in lock] == before
+    assert kgen("loss", "Other", cwd=project).returncode == 0
+
+
 def test_a_file_is_never_the_folder_of_another(kgen, tmp_path):
     result = kgen("loss", "Huber", "--tests-dir", "huber.py")
     assert_refused(result, "huber.py would be both a file and the folder of")

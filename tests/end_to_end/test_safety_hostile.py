@@ -176,6 +176,8 @@ def test_every_cache_is_in_kgen_cache_dir(kgen, tmp_path):
     env = {**os.environ, "HOME": str(home), "KGEN_CACHE_DIR": str(cache)}
     env.pop("XDG_CACHE_HOME", None)
     assert kgen("loss", "Huber", env=env).returncode == 0
+    assert kgen("new", "demo", env=env).returncode == 0
+    assert kgen("layer", "Dense2", cwd=tmp_path / "demo", env=env).returncode == 0
     assert list(home.iterdir()) == []
     assert list((cache / "modules").iterdir())  # the modules a name may not shadow
 

@@ -15,7 +15,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from kgen.bodies import check_code
+from kgen.bodies import check_code, check_depth
 from kgen.errors import KgenError
 from kgen.params import Param, check_value, parse_assignment, python_literal
 
@@ -257,6 +257,8 @@ def parse_input(text: object) -> Input:
         raise KgenError(f"{where}: expected SHAPE:DTYPE[:HIGH], such as 12:int32:1000")
     dims, _, rest = text.strip().partition(":")
     dtype, _, high = rest.partition(":")
+    if "" in text.strip().split(":"):  # `4:float32:`: no part may be left empty
+        raise KgenError(f"{where}: expected SHAPE:DTYPE[:HIGH], such as 12:int32:1000")
     dtype = dtype or "float32"
     if not _DIMS.match(dims):
         raise KgenError(
@@ -438,6 +440,7 @@ def _compile_arguments(arguments: object, kind: str) -> str:
         return ""
     if kind != "model":
         raise KgenError(f"{where}: only a model brings its own compile")
+    check_depth(f"compile({arguments})", where)
     try:
         call = ast.parse(f"compile({arguments})", mode="eval").body
     except SyntaxError as error:
@@ -463,6 +466,7 @@ def _object_code(value: object, type_name: str, where: str) -> str:
             f"{where}: a {type_name} param's test value is code on one line, such as "
             f"{_EXAMPLE_OBJECTS[type_name]!r}"
         )
+    check_depth(value.strip(), where)
     try:
         ast.parse(value.strip(), mode="eval")
     except SyntaxError as error:

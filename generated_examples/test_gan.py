@@ -4,7 +4,7 @@
 Data: inputs 8:float32:1; target none. Random in training: outputs are compared in
 inference mode; the XLA and two-device checks compare inference outputs on the same
 weights, since each run draws its own randomness. Training reports d_loss, g_loss.
-Compiled with arguments of its own: the mixed-precision checks, which go through
+Compiled with optimizers of its own: the mixed-precision checks, which go through
 compile's optimizer, do not apply."""
 
 import json
@@ -124,8 +124,9 @@ def test_trains(args):
     model = build_model(args)
     before = model.get_weights()
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert np.all(np.isfinite(history.history["d_loss"]))
-    assert np.all(np.isfinite(history.history["g_loss"]))
+    assert "d_loss" in history.history
+    assert "g_loss" in history.history
+    assert all(np.all(np.isfinite(v)) for v in history.history.values())
     assert any(not np.allclose(b, a) for b, a in zip(before, model.get_weights()))
 
 

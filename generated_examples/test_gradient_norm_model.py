@@ -69,8 +69,9 @@ def test_trains():
     model = build_model()
     before = model.get_weights()
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert np.all(np.isfinite(history.history["loss"]))
-    assert np.all(np.isfinite(history.history["gradient_norm"]))
+    assert "loss" in history.history
+    assert "gradient_norm" in history.history
+    assert all(np.all(np.isfinite(v)) for v in history.history.values())
     assert any(not np.allclose(b, a) for b, a in zip(before, model.get_weights()))
 
 

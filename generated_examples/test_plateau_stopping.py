@@ -165,6 +165,33 @@ def test_training_still_works_with_it():
     assert any(not np.allclose(b, a) for b, a in zip(before, model.get_weights()))
 
 
+def reference(epoch_logs, monitor="val_loss", patience=2, min_delta=0.0):
+    """The math of `on_epoch_end`, in numpy. Edit the two together: the test compares them."""
+    best, wait = float("inf"), 0
+    for epoch, logs in enumerate(epoch_logs):
+        current = logs.get(monitor)
+        if current is None:
+            continue
+        if current < best - min_delta:
+            best, wait = current, 0
+            continue
+        wait += 1
+        if wait >= patience:
+            return epoch
+    return None
+
+
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
+    # Its effect on a tiny fit: reference() tells, from the logs of each epoch, the epoch
+    # after which it stops training (None: it never does).
+    callback = recording(**args)
+    fit(build_model(), callback, epochs=6)
+    logs = epoch_logs(callback)
+    stopped = reference(logs, **args)
+    assert len(logs) == (6 if stopped is None else stopped + 1)
+
+
 # What a training script does with a callback in its config: import the module, rebuild it.
 REBUILD = """
 import importlib

@@ -57,7 +57,7 @@ def test_trains():
     model = build_model()
     before = model.get_weights()
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert np.all(np.isfinite(history.history["loss"]))
+    assert all(np.all(np.isfinite(v)) for v in history.history.values())
     assert any(not np.allclose(b, a) for b, a in zip(before, model.get_weights()))
 
 
@@ -126,6 +126,17 @@ def test_is_the_same_at_inference():
         keras.ops.convert_to_numpy(layer(x, training=False)),
         err_msg="called twice with training=False, the layer gave two answers",
     )
+
+
+def test_draws_in_training():
+    # Random in training: some call with training=True must differ from inference.
+    x, _ = make_data()
+    layer = Sampling(**ARGS)
+    inference = keras.ops.convert_to_numpy(layer(x, training=False))
+    drawn = [keras.ops.convert_to_numpy(layer(x, training=True)) for _ in range(5)]
+    assert any(
+        not np.allclose(each, inference) for each in drawn
+    ), "five calls with training=True gave the inference output: nothing is drawn"
 
 
 @pytest.mark.heavy

@@ -90,6 +90,32 @@ def test_a_zero_learning_rate_changes_nothing():
         np.testing.assert_array_equal(a, b)
 
 
+def reference(
+    gradients, variable, learning_rate, initial_accumulator_value=0.1, epsilon=1e-07
+):
+    """The math of `update_step`, in numpy. Edit the two together: the test compares them."""
+    accumulator = np.full_like(variable, initial_accumulator_value)
+    for gradient in gradients:
+        accumulator = accumulator + gradient**2
+        variable = variable - learning_rate * gradient / np.sqrt(accumulator + epsilon)
+    return variable
+
+
+@pytest.mark.parametrize("args", [{}, ARGS], ids=["defaults", "samples"])
+def test_computes_the_reference_math(args):
+    # Two updates of a fresh optimizer: the second shows what its slots keep.
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=(3, 2)).astype("float32")
+    gradients = rng.normal(size=(2, 3, 2)).astype("float32")
+    variable = keras.Variable(start)
+    optimizer = SimpleAdagrad(learning_rate=0.1, **args)
+    for gradient in gradients:
+        optimizer.apply([gradient], [variable])
+    expected = reference(gradients, start, 0.1, **args)
+    actual = keras.ops.convert_to_numpy(variable)
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+
 def test_saved_model_loads_with_the_optimizer_and_its_state(tmp_path):
     x, y = make_data()
     model = build_model()

@@ -93,9 +93,10 @@ def test_trains(args):
     model = build_model(args)
     before = model.get_weights()
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert np.all(np.isfinite(history.history["loss"]))
-    assert np.all(np.isfinite(history.history["reconstruction_loss"]))
-    assert np.all(np.isfinite(history.history["kl_loss"]))
+    assert "loss" in history.history
+    assert "reconstruction_loss" in history.history
+    assert "kl_loss" in history.history
+    assert all(np.all(np.isfinite(v)) for v in history.history.values())
     assert any(not np.allclose(b, a) for b, a in zip(before, model.get_weights()))
 
 

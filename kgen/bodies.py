@@ -33,6 +33,9 @@ _STRING_START = {tokenize.STRING, getattr(tokenize, "FSTRING_START", tokenize.ST
 _STRING_END = {tokenize.STRING, getattr(tokenize, "FSTRING_END", tokenize.STRING)}
 
 
+# Levels of nesting in a piece of the user's code (kgen's own modules reach 16).
+_DEEPEST = 100
+
 # The lines kgen.explanations replaces, in the module a body goes into.
 _EXPLAIN_MARKER = re.compile(r"^[ \t]*# kgen-explain:", re.MULTILINE)
 
@@ -70,19 +73,47 @@ def check_signatures(
         if not isinstance(arguments, str) or any(c in arguments for c in "\n\r#"):
             raise KgenError(f"{where}: the arguments after self, on one line")
         arguments = " ".join(arguments.split())
+        definition = f"def f(self, {arguments}):\n    pass"
+        check_depth(definition, where)
         try:
-            tree = ast.parse(f"def f(self, {arguments}):\n    pass")
+            tree = ast.parse(definition)
         except SyntaxError as error:
             raise KgenError(f"{where} does not parse: {error.msg}") from None
         if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
             raise KgenError(
                 f"{where}: the arguments after self, such as 'inputs, mask=None'"
             )
+        try:  # an argument named twice parses
+            compile(tree, where, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            raise KgenError(f"{where} does not compile: {error.msg}") from None
         checked[method] = arguments
     return checked
 
 
+def check_depth(code: str, where: str) -> None:
+    """Refuse code nested deeper than the tools reading the generated code can follow
+    (black and pyflakes recurse once a level: a sum of 500 terms is 500 levels). Code
+    that does not parse is left to the caller, who says why in its own words."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return
+    except (RecursionError, MemoryError):
+        raise KgenError(f"{where} is nested too deeply for Python to read") from None
+    deepest, todo = 0, [(tree, 1)]
+    while todo:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        todo += [(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    if deepest > _DEEPEST:
+        raise KgenError(
+            f"{where} is nested {deepest} levels deep; at most {_DEEPEST}: split it up"
+        )
+
+
 def check_code(code: str, where: str) -> str:
+    check_depth(code, where)
     if "\r" in code:
         line = code.count("\n", 0, code.index("\r")) + 1
         raise KgenError(

@@ -1,10 +1,10 @@
 """`kgen build SPEC.toml`: generate every component listed in a TOML file, or check them."""
 
-import tomllib
 from pathlib import Path
 
 from kgen.errors import KgenError
 from kgen.request import Plan, Request, plan_requests, spec_of
+from kgen.tomlfile import parse_toml
 
 _TOP_KEYS = {"package", "component"}
 _COMPONENT_KEYS = {
@@ -42,11 +42,12 @@ def plan_build(spec_file: Path, out: Path | None = None) -> Plan:
 def read_requests(spec_file: Path, out: Path | None = None) -> list[Request]:
     """The spec's components, each checked."""
     try:
-        data = tomllib.loads(spec_file.read_text(encoding="utf-8"))
+        text = spec_file.read_text(encoding="utf-8")
     except OSError as error:
         raise KgenError(f"cannot read {spec_file}: {error.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise KgenError(f"{spec_file}: not valid TOML: {error}") from None
+    data = parse_toml(text, str(spec_file))
     _reject_unknown(data, _TOP_KEYS, str(spec_file))
     if not isinstance(data.get("package", ""), str):
         raise KgenError(f"{spec_file}: package must be a string")
@@ -55,7 +56,8 @@ def read_requests(spec_file: Path, out: Path | None = None) -> list[Request]:
         raise KgenError(f"{spec_file}: no [[component]] tables")
     requests = []
     for index, entry in enumerate(components, start=1):
-        where = f"{spec_file}: component {index} ({entry.get('name', '?')})"
+        name = entry.get("name", "?") if isinstance(entry, dict) else "?"
+        where = f"{spec_file}: component {index} ({name})"
         _reject_unknown(entry, _COMPONENT_KEYS, where)
         get = _Getter(entry, where)
         request = Request(

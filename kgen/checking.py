@@ -23,7 +23,7 @@ from pathlib import Path
 from kgen.errors import KgenError
 from kgen.manifest import read_manifest
 from kgen.names import Names, derive_names, snake_case
-from kgen.parallel import WORKERS_VARIABLE, cores
+from kgen.parallel import most_workers
 from kgen.project import find_project
 from kgen.spec import ComponentSpec, make_spec
 from kgen.writer import PlannedFile
@@ -128,7 +128,7 @@ def _defined_names(unit: Unit) -> set[str]:
         return set()
     try:
         tree = ast.parse(Path(unit.file).read_bytes())
-    except (SyntaxError, ValueError, OSError):
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
         return set()  # the worker reports it, from the import
     names = set()
     for node in tree.body:
@@ -277,7 +277,7 @@ def run(
     """Check (or with `write`, render the tests of) every unit; one record per unit, in
     their order. Batches run side by side, one worker process each. Each component's
     test profile: `table`, over `profiles` (by its name), over its project's."""
-    jobs = jobs or int(os.environ.get(WORKERS_VARIABLE) or cores())
+    jobs = jobs or most_workers()
     groups = _spread(batches(units), jobs)
     pool = ThreadPoolExecutor(max_workers=max(min(jobs, len(groups)), 1))
     try:

@@ -441,7 +441,14 @@ def check(
         from kgen.checking import profiles_in
 
         by_name = profiles_in(profiles)
-    records = run(resolve(targets), table, heavy=heavy, write=write, profiles=by_name)
+    units = resolve(targets)
+    modules = [unit.label for unit in units if unit.file is None]
+    if write and modules:
+        raise KgenError(
+            "--write puts each test module beside its component's file: give a .py "
+            f"file or a folder, not the module {modules[0]}"
+        )
+    records = run(units, table, heavy=heavy, write=write, profiles=by_name)
     for name in unknown_samples(records, table.get("samples", {})):
         typer.echo(
             f"kgen: warning: --sample {name}: no component checked has that param; "
@@ -527,6 +534,8 @@ def new(
         make_project,
     )
 
+    if interactive and sys.stdin is None:  # `<&-`: input() would raise RuntimeError
+        raise KgenError("--interactive asks on stdin, which is closed")
     if interactive:  # cookiecutter's questions, with kgen's defaults
         package = package or typer.prompt("package", default=default_package(name))
         description = description or typer.prompt(
@@ -692,8 +701,25 @@ def _check_utf8(arguments: list[str]) -> None:
             raise KgenError(f"{argument!r} is not UTF-8 text") from None
 
 
+def _unforeseen(error: OSError) -> str:
+    """`path: reason`; without a path, the one kgen can name: a current folder since
+    deleted."""
+    if error.filename is not None:
+        return f"{error.filename}: {error.strerror}"
+    try:
+        os.getcwd()
+    except OSError:
+        return f"the current folder: {error.strerror} (deleted since the shell entered it?)"
+    return error.strerror or str(error)
+
+
 def main() -> None:
-    """Console entry point: usage errors, too, become one line instead of a usage screen."""
+    """Console entry point: usage errors, too, become one line instead of a usage screen,
+    and every failure exits 1."""
+    if sys.stdout is None:  # `kgen ... >&-`: refused before a file could take its place
+        if sys.stderr is not None:
+            sys.stderr.write("kgen: error: stdout is closed; give it somewhere to go\n")
+        sys.exit(1)
     try:
         _check_utf8(sys.argv[1:])
         code = app(standalone_mode=False)
@@ -703,9 +729,7 @@ def main() -> None:
         sys.exit(1)
     except OSError as error:
         if error.errno not in _BROKEN_OUTPUT:  # a path kgen did not foresee: one line
-            typer.echo(
-                f"kgen: error: {error.filename or ''}: {error.strerror}", err=True
-            )
+            typer.echo(f"kgen: error: {_unforeseen(error)}", err=True)
             sys.exit(1)
         # As git does: what was to be written is written; only the report failed.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -714,12 +738,13 @@ def main() -> None:
                 f"kgen: error: cannot write to stdout: {error.strerror}", err=True
             )
         sys.exit(1)
-    except typer.Abort:
+    except typer.Abort:  # a prompt of `kgen new -i`, at the end of stdin or Ctrl-C
+        typer.echo("kgen: error: no answer: stdin ended, or Ctrl-C", err=True)
         sys.exit(1)
     except typer.TyperException as error:  # Click's usage errors, as Typer vendors them
         if type(error).__name__ == "NoArgsIsHelpError":  # `kgen`, `kgen loss`: the help
             typer.echo(error.format_message())
         else:
             typer.echo(f"kgen: error: {error.format_message()}", err=True)
-        sys.exit(error.exit_code)
+        sys.exit(1)  # not Click's 2: one status for every way kgen refuses
     sys.exit(code if isinstance(code, int) else 0)

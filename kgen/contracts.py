@@ -29,8 +29,8 @@ CONTRACTS = {
         "register",
     ),
     "test_trains": Contract(
-        "A small model using it must train on the profile's data: finite losses, weights "
-        "that change.",
+        "A small model using it must train on the profile's data: finite losses and "
+        "metrics, weights that change.",
         "the math: a NaN, an op without a gradient, a dtype or shape the data does not fit "
         "(the test profile declares the data)",
     ),
@@ -43,6 +43,11 @@ CONTRACTS = {
         "The component must compute what reference() computes in numpy on the same "
         "inputs.",
         "the body and reference(): edit the two together",
+    ),
+    "test_computes_the_reference_math_in_training": Contract(
+        "Called with training=True, the component must compute what reference(..., "
+        "training=True) computes, its random draws seeded alike.",
+        "call's training path and reference(): edit the two together",
     ),
     "test_honours_reduction_and_sample_weight": Contract(
         "call must return one loss per sample, which the base class weighs and reduces.",
@@ -68,6 +73,11 @@ CONTRACTS = {
         "A sample of weight 0 must count for nothing.",
         "update_state's use of sample_weight",
         "update_state",
+    ),
+    "test_is_finite_on_the_test_data": Contract(
+        "The metric's result must be finite on the profile's data.",
+        "update_state and result: a 0 / 0 or the log of 0 (or data that does not fit: "
+        "the test profile declares it)",
     ),
     "test_state_is_kept_in_variables": Contract(
         "The metric's state must be in its variables, which tf.distribute sums.",
@@ -142,6 +152,10 @@ CONTRACTS = {
     "test_is_the_same_at_inference": Contract(
         "Random in training only: with training=False, two calls must agree.",
         "call: draw only when training is true",
+    ),
+    "test_draws_in_training": Contract(
+        "Random in training: a call with training=True must differ from inference.",
+        "call: draw when training is true (a flag that never reaches call, a rate of 0)",
     ),
     "test_evaluate_runs_its_test_step": Contract(
         "evaluate must run the model's test_step and report the compiled metrics.",

@@ -4,14 +4,15 @@ A module written into a folder shadows, for every test run from that folder, any
 same name that the generated code or its tests import, directly or through their dependencies:
 the standard library, and the top-level modules of keras, tensorflow, numpy, pytest and every
 distribution they require. The set is read from the installed distributions' metadata (nothing
-is imported) and cached on disk, since reading it costs about 80 ms.
+is imported) and kept in kgen's cache folder (kgen.cache), since reading it costs about 80 ms.
 """
 
 import json
 import os
 import re
 import sys
-from pathlib import Path
+
+from kgen import cache
 
 ROOTS = ("keras", "tensorflow", "numpy", "pytest")
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -24,17 +25,12 @@ def shadowable_modules() -> frozenset[str]:
 
 
 def _required_modules() -> frozenset[str]:
-    key, cache = _cache_key(), _cache_file()
-    if cache is None:
-        return _read_required_modules(ROOTS)
-    try:
-        cached = json.loads(cache.read_text(encoding="utf-8"))
-        if cached["key"] == key:
-            return frozenset(cached["modules"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    entry = cache.key(json.dumps(_cache_key()))
+    cached = cache.read("modules", entry)
+    if cached is not None:
+        return frozenset(cached.split())
     modules = _read_required_modules(ROOTS)
-    _write_quietly(cache, json.dumps({"key": key, "modules": sorted(modules)}))
+    cache.write("modules", entry, "\n".join(sorted(modules)))
     return modules
 
 
@@ -91,20 +87,3 @@ def _cache_key() -> list:
             return None
 
     return [sys.version, sys.prefix, [[p, mtime(p)] for p in sys.path[1:]]]
-
-
-def _cache_file() -> Path | None:
-    """In the user's cache folder; None when there is no home to put it in."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"))
-    return root / "kgen" / "shadowable-modules.json" if root.is_absolute() else None
-
-
-def _write_quietly(path: Path, text: str) -> None:
-    """A cache that cannot be written is skipped: it may speed kgen up, never stop it."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass

@@ -16,8 +16,9 @@ def check_names(source: str, file: str, spec: ComponentSpec) -> None:
     from pyflakes import checker, messages  # about 35 ms, only for the user's code
 
     tree = ast.parse(source)
+    _check_compiles(tree, file)
     _check_members(tree, file)
-    _check_imports_kept(source, file)
+    _check_imports_kept(tree, source, file)
     found = checker.Checker(tree, filename=file)
     for message in sorted(found.messages, key=lambda m: (m.lineno, m.col)):
         if isinstance(message, messages.UndefinedName):
@@ -48,15 +49,60 @@ def _check_members(tree: ast.Module, file: str) -> None:
             first[member.name] = member.lineno
 
 
-def _check_imports_kept(source: str, file: str) -> None:
-    """A name the module imports, bound again at its top level (`keras = None` in the
-    test helpers): every use after it would get the user's value."""
-    for symbol in symtable.symtable(source, file, "exec").get_symbols():
+def _check_compiles(tree: ast.Module, file: str) -> None:
+    """What parses but cannot compile where the user's code stands: `return` among a
+    class's members, an argument named twice in a signature."""
+    try:
+        compile(tree, file, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        raise KgenError(
+            f"{file} does not compile: {error.msg} (line {error.lineno})"
+        ) from None
+
+
+def _check_imports_kept(tree: ast.Module, source: str, file: str) -> None:
+    """A name the module imports, bound again: at its top level (`keras = None`, `import
+    os as np` in the test helpers), every use after it would get the user's value; in a
+    function (`(keras := ...)` in a test value), every use in it."""
+    imported = _imports(tree, file)
+    module = symtable.symtable(source, file, "exec")
+    for symbol in module.get_symbols():
         if symbol.is_imported() and symbol.is_assigned():
             raise KgenError(
                 f"{file}: {symbol.get_name()!r} is imported and bound again at the top "
                 "of the module; name yours otherwise"
             )
+    scopes = list(module.get_children())
+    while scopes:
+        scope = scopes.pop()
+        scopes += scope.get_children()
+        for symbol in scope.get_symbols():
+            if symbol.get_name() in imported and symbol.is_assigned():
+                raise KgenError(
+                    f"{file}: {symbol.get_name()!r} is imported and bound again in "
+                    f"{scope.get_name()}; name yours otherwise"
+                )
+
+
+def _imports(tree: ast.Module, file: str) -> set[str]:
+    """The names the module's top level imports; refused if one is imported as two
+    different things."""
+    imported: dict[str, str] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        for alias in node.names:
+            name = alias.asname or alias.name.split(".")[0]
+            if isinstance(node, ast.ImportFrom):
+                origin = f"{'.' * node.level}{node.module or ''}.{alias.name}"
+            else:  # `import os.path` binds os
+                origin = alias.name if alias.asname else name
+            if imported.setdefault(name, origin) != origin:
+                raise KgenError(
+                    f"{file}: {name!r} is imported as {imported[name]} and as {origin} "
+                    f"(line {node.lineno}); name yours otherwise"
+                )
+    return set(imported)
 
 
 def _hint(name: str) -> str:

@@ -2,7 +2,9 @@
 black, which takes most of a cold build's time, then runs on every core."""
 
 import os
+import re
 
+from kgen.errors import KgenError
 from kgen.generate import Target, plan
 from kgen.spec import ComponentSpec
 from kgen.writer import PlannedFile
@@ -15,14 +17,25 @@ def plan_each(
     specs: list[ComponentSpec], targets: list[Target]
 ) -> list[list[PlannedFile]]:
     """`[plan(spec, target) for ...]`, in several processes if that pays."""
-    most = int(os.environ.get(WORKERS_VARIABLE) or cores())
-    workers = min(len(specs) // PER_PROCESS, most)
+    workers = min(len(specs) // PER_PROCESS, most_workers())
     if workers < 2:
         return [plan(spec, target) for spec, target in zip(specs, targets, strict=True)]
     from concurrent.futures import ProcessPoolExecutor  # only for a large build
 
     with ProcessPoolExecutor(workers) as pool:
         return list(pool.map(plan, specs, targets, chunksize=4))
+
+
+def most_workers() -> int:
+    """The most processes a command may run: KGEN_WORKERS, else the cores."""
+    value = os.environ.get(WORKERS_VARIABLE, "")
+    if not value:
+        return cores()
+    if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
+        raise KgenError(
+            f"{WORKERS_VARIABLE}={value!r}: give a whole number of processes, 1 or more"
+        )
+    return int(value)
 
 
 def cores() -> int:

@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 from kgen.errors import KgenError
 
 # Folders a project's state may never name: git's own, and kgen's private one.
-_PRIVATE = frozenset({".git", ".kgen"})
+PRIVATE = frozenset({".git", ".kgen"})
 
 
 def read_text(path: Path, shown: str | None = None) -> str:
@@ -53,7 +53,7 @@ def confined(root: Path, relative: object, where: str) -> Path:
         PurePosixPath(relative).is_absolute()
         or ".." in parts
         or "\\" in relative
-        or _PRIVATE & set(parts)
+        or PRIVATE & set(parts)
     ):
         raise KgenError(f"{where}: {relative!r} is not a path inside the project")
     path = root / relative

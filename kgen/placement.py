@@ -30,7 +30,8 @@ from kgen.writer import PlannedFile
 class Placement:
     """A rendered component and where it goes in a project. `inside` is false when
     `--out` or `--tests-dir` lead outside the project: those files are written as loose
-    modules, with no export and no record (destroy never touches anything outside)."""
+    modules, with no export and no record (destroy never touches anything outside). A
+    module kgen places (no `--out`) keeps its test inside too."""
 
     spec: ComponentSpec
     project: Project
@@ -101,6 +102,12 @@ def place_in_project(
     )
     files = plan(spec, target)
     inside = all(is_inside(project.root, f.path) for f in files)
+    if placed and not inside:
+        raise KgenError(
+            f"--tests-dir {tests_dir} leads outside the project {project.root}: a module "
+            "kgen places in the project keeps its test in it (give --out too, to write "
+            "both as loose files)"
+        )
     return Placement(
         spec, project, files, out / "__init__.py" if placed else None, inside
     )

@@ -16,7 +16,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from kgen.bodies import check_code
+from kgen.bodies import check_code, check_depth
 from kgen.errors import KgenError
 from kgen.params import Param, check_value, parse_assignment, python_literal
 
@@ -173,12 +173,22 @@ class TestProfile:
     id_features: ClassVar[int] = ID_FEATURES
 
     @property
-    def own_optimizer(self) -> bool:
-        """Its compile names the optimizer: the tests' own is not used."""
+    def replaces_optimizer(self) -> bool:
+        """Its compile names `optimizer`: compiled with it, not with the tests' own."""
         if not self.compile:
             return False
         call = ast.parse(f"f({self.compile})", mode="eval").body
         return any(keyword.arg == "optimizer" for keyword in call.keywords)
+
+    @property
+    def own_optimizers(self) -> bool:
+        """Whether the model's own compile arguments name optimizers of its own (a GAN's
+        d_optimizer): then the tests' optimizer is not what trains it, and the
+        mixed-precision checks, which go through that optimizer, do not apply."""
+        if not self.compile:
+            return False
+        call = ast.parse(f"compile({self.compile})", mode="eval").body
+        return any("optimizer" in keyword.arg for keyword in call.keywords)
 
     @property
     def flat_inputs(self) -> bool:
@@ -271,10 +281,15 @@ class TestProfile:
             )
         if self.metrics != ("loss",):
             said.append(f"Training reports {', '.join(self.metrics)}.")
-        if self.compile:
+        if self.own_optimizers:
             said.append(
-                "Compiled with arguments of its own: the mixed-precision checks, which "
+                "Compiled with optimizers of its own: the mixed-precision checks, which "
                 "go through compile's optimizer, do not apply."
+            )
+        elif self.compile:
+            said.append(
+                "Compiled with arguments of its own, and the tests' optimizer: the "
+                "mixed-precision checks apply."
             )
         return said
 
@@ -310,6 +325,8 @@ def parse_input(text: object) -> Input:
         raise KgenError(f"{where}: expected SHAPE:DTYPE[:HIGH], such as 12:int32:1000")
     dims, _, rest = text.strip().partition(":")
     dtype, _, high = rest.partition(":")
+    if "" in text.strip().split(":"):  # `4:float32:`: no part may be left empty
+        raise KgenError(f"{where}: expected SHAPE:DTYPE[:HIGH], such as 12:int32:1000")
     dtype = dtype or "float32"
     if not _DIMS.match(dims):
         raise KgenError(
@@ -497,6 +514,7 @@ def _compile_arguments(arguments: object, kind: str) -> str:
         )
     if kind != "model":
         raise KgenError(f"{where}: only a model brings its own compile")
+    check_depth(f"compile({arguments})", where)
     try:
         call = ast.parse(f"compile({arguments})", mode="eval").body
     except SyntaxError as error:
@@ -522,6 +540,7 @@ def _object_code(value: object, type_name: str, where: str) -> str:
             f"{where}: a {type_name} param's test value is code on one line, such as "
             f"{_EXAMPLE_OBJECTS[type_name]!r}"
         )
+    check_depth(value.strip(), where)
     try:
         ast.parse(value.strip(), mode="eval")
     except SyntaxError as error:

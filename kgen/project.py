@@ -5,13 +5,13 @@ matching folder under `tests/`, and it is registered under the project's package
 """
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgen.errors import KgenError
 from kgen.names import check_package_name
 from kgen.paths import confined, reason
+from kgen.tomlfile import parse_toml
 
 PYPROJECT = "pyproject.toml"
 # Where a pyproject.toml may start a [tool.kgen] table: a broken file without one is not a
@@ -81,12 +81,15 @@ def load_project(pyproject: Path) -> Project | None:
     except OSError as error:
         raise KgenError(f"cannot read {pyproject}: {reason(error)}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = parse_toml(raw.decode("utf-8"), str(pyproject))
+    except (UnicodeDecodeError, KgenError) as error:
         if not _MENTIONS_KGEN.search(raw.decode("utf-8", "replace")):
             return None
+        if isinstance(error, KgenError):
+            raise
         raise KgenError(f"{pyproject}: not valid TOML: {error}") from None
-    table = data.get("tool", {}).get("kgen")
+    tool = data.get("tool", {})
+    table = tool.get("kgen") if isinstance(tool, dict) else None  # `tool = 1`: not ours
     if table is None:
         return None
     where = f"{pyproject}: [tool.kgen]"

@@ -3,18 +3,23 @@
 import ast
 import functools
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePath
+from types import ModuleType
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 import kgen.templates
 from kgen.bodies import indent_body
+from kgen.cache import cache_dir
 from kgen.errors import KgenError
 from kgen.explanations import apply_markers
 from kgen.formatting import SOURCE_WIDTH, format_snippet
 from kgen.imports import KGEN_IMPORTS, import_block
 from kgen.kinds import KINDS
 from kgen.params import python_literal
+from kgen.paths import is_inside
 from kgen.spec import ComponentSpec, doc_escape
 
 TEMPLATES = Path(kgen.templates.__file__).parent  # shipped inside the package
@@ -101,9 +106,11 @@ def _top_level_items(text: str) -> list[str]:
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates, kept in a private folder under the temp dir and checked against
-    each template's source, so that a command need not compile them again. A cache that
-    cannot be read or written is skipped: it may speed generation up, never stop it."""
+    """Compiled templates, kept in kgen's own cache folder (kgen.cache) and checked against
+    each template's source, so that a command need not compile them again. Never Jinja's
+    default folder, a fixed name in the shared temporary folder that another user could
+    plant first. A cache that cannot be read or written is skipped: it may speed
+    generation up, never stop it."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
@@ -113,22 +120,49 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
+            Path(self.directory).mkdir(mode=0o700, parents=True, exist_ok=True)
             super().dump_bytecode(bucket)
         except OSError:
             pass
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    try:
-        return _QuietBytecodeCache()
-    except (OSError, RuntimeError):  # no safe private folder to be had
-        return None
+def _bytecode_cache(sandboxed: bool) -> jinja2.BytecodeCache:
+    """A folder of its own for sandboxed code, which Jinja compiles differently: code
+    compiled outside the sandbox must never run inside it."""
+    folder = "templates-sandboxed" if sandboxed else "templates"
+    return _QuietBytecodeCache(str(cache_dir() / folder))
+
+
+class _ProjectSandbox(SandboxedEnvironment):
+    """A project's templates arrive with the project, from a clone as often as not, so
+    they render in Jinja's sandbox: no private attributes, no function internals, and of a
+    path only what PurePath has (its name, `as_posix`), nothing that reads or writes."""
+
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
+        if isinstance(obj, PurePath) and not hasattr(PurePath, attr):
+            return False
+        if isinstance(value, ModuleType):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
 
 class _Loader(jinja2.FileSystemLoader):
-    """A template that is not UTF-8 is a template error naming its file."""
+    """A template that is not UTF-8 is a template error naming its file. With `confined`
+    (a project's templates), so is one that leads outside its folder through a symlink,
+    refused before it is read: a cloned project could otherwise render any file its user
+    can read into the code kgen writes."""
+
+    def __init__(self, folder: Path, confined: bool = False) -> None:
+        super().__init__(folder)
+        self.confined = confined
 
     def get_source(self, environment: jinja2.Environment, template: str):
+        folder = Path(self.searchpath[0])
+        path = folder.joinpath(*split_template_path(template))
+        if self.confined and path.exists() and not is_inside(folder, path):
+            raise jinja2.TemplateError(
+                f"{path} leads outside {folder} (through a symlink)"
+            )
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as error:
@@ -144,7 +178,9 @@ class _Loader(jinja2.FileSystemLoader):
 
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
     """The templates: kgen's own, after those of `user_templates` (same relative path
-    wins), with each kind's folder (`loss/...`) where its record says."""
+    wins), with each kind's folder (`loss/...`) where its record says. With
+    `user_templates`, all of them render in the sandbox, as a user's may include kgen's.
+    """
     own = tuple(
         (kind.template_dir, kind.templates)
         for kind in KINDS.values()
@@ -157,19 +193,20 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
 def _environment(
     user_templates: Path | None, kind_folders: tuple[tuple[str, Path], ...]
 ) -> jinja2.Environment:
-    loaders = [_Loader(user_templates)] if user_templates else []
+    loaders = [_Loader(user_templates, confined=True)] if user_templates else []
     loaders.append(
         jinja2.PrefixLoader({name: _Loader(folder) for name, folder in kind_folders})
     )
     loaders.append(_Loader(TEMPLATES))
-    env = jinja2.Environment(
+    sandboxed = user_templates is not None
+    env = (_ProjectSandbox if sandboxed else jinja2.Environment)(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache(sandboxed),
     )
     env.filters["py"] = python_literal
     env.filters["arg_line"] = arg_line
@@ -233,6 +270,8 @@ def _where(error: Exception, name: str) -> str:
         return f"template {error.filename}, line {error.lineno}: {error.message}"
     if isinstance(error, jinja2.TemplateNotFound):
         message = f"{error.name} not found"
+    elif isinstance(error, SecurityError):
+        message = f"refused by the sandbox: {error}"
     elif isinstance(error, jinja2.TemplateError):
         message = str(error)
     else:

@@ -1,5 +1,6 @@
 """`kgen new NAME`: a component package, rendered by cookiecutter from templates/project."""
 
+import contextlib
 import json
 import os
 import re
@@ -105,7 +106,8 @@ def create_project(project: NewProject, out: Path) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".kgen-new-", dir=out))
-        generate_files(str(SKELETON), context, output_dir=str(staging))
+        with _temporary_files_in(staging):
+            generate_files(str(SKELETON), context, output_dir=str(staging))
         rendered = staging / project.name
         for name, template in SUPPORT_FILES:
             (rendered / "tests" / name).write_text(
@@ -118,6 +120,17 @@ def create_project(project: NewProject, out: Path) -> list[Path]:
         raise KgenError(f"cannot create {target}: {reason}") from None
     _remove(staging, [])
     return sorted(path for path in target.rglob("*") if path.is_file())
+
+
+@contextlib.contextmanager
+def _temporary_files_in(folder: Path):
+    """cookiecutter leaves each hook it runs, rendered, in the temporary folder
+    (NamedTemporaryFile(delete=False)): made here, they go with the staging folder."""
+    shared, tempfile.tempdir = tempfile.tempdir, str(folder.resolve())
+    try:
+        yield
+    finally:
+        tempfile.tempdir = shared
 
 
 def _remove(staging: Path | None, made: list[Path]) -> None:

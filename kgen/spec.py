@@ -136,8 +136,8 @@ class ComponentSpec:
     def heavy_claims(self) -> str:
         """The kind's heavy tests beyond the three every one gets, as the test module's
         docstring names them: none through compile's optimizer for a model compiled
-        with its own arguments (its optimizers are its own)."""
-        return "" if self.profile.compile else self.model_setup.heavy_claims
+        with optimizers of its own."""
+        return "" if self.profile.own_optimizers else self.model_setup.heavy_claims
 
     @property
     def configs_as_json(self) -> bool:
@@ -272,6 +272,33 @@ class ComponentSpec:
         return "{" + ", ".join(items) + "}"
 
     @property
+    def one_bool_back(self) -> list[tuple[str, str]]:
+        """(id, arguments) of the reference tests' runs beyond the defaults and ARGS:
+        ARGS with one bool back at its default, for each bool ARGS flips, so that no
+        test value switches off for good a weight or branch the others vary (center=False
+        leaves beta_initializer untested). None where ARGS varies nothing else, or where
+        it is made anew by make_args() (its objects belong to one model)."""
+        if self.nested_params:
+            return []
+        varied = [
+            p
+            for p in self.params
+            if p.required
+            or self.profile.samples.get(p.name, p.sample_at(self.sample_rank))
+            != p.default
+        ]
+        flipped = [p for p in varied if p.type.name == "bool" and not p.required]
+        if len(varied) < 2:
+            return []
+        return [
+            (
+                f"{p.name}={p.default}",
+                f"{{**ARGS, {python_literal(p.name)}: {python_literal(p.default)}}}",
+            )
+            for p in flipped
+        ]
+
+    @property
     def sample_args(self) -> str:
         """The ARGS dict of the tests: a value other than the default for each param."""
         return self._args_dict(self.params)
@@ -382,7 +409,7 @@ class ComponentSpec:
         """compile's arguments: the optimizer, the profile's loss unless the component is
         the loss, the kind's own (the component as a metric...), a model's metric."""
         setup, target = self.model_setup, self.profile.target
-        arguments = [] if self.profile.own_optimizer else ["optimizer=optimizer"]
+        arguments = [] if self.profile.replaces_optimizer else ["optimizer=optimizer"]
         if self.profile.compile:  # a model's own compile, such as a GAN's
             return ", ".join(
                 [*arguments, self.profile.compile, "jit_compile=jit_compile"]
@@ -453,6 +480,19 @@ class ComponentSpec:
             or any(p.doc for p in self.params)
         )
 
+    @property
+    def reference_in_training(self) -> bool:
+        """Whether the reference takes `training`: a layer's math in training too
+        (batch statistics, a power iteration, a random path), compared with
+        `layer(x, training=True)`."""
+        return _uses_training(self.reference)
+
+    @property
+    def reference_arguments(self) -> list[str]:
+        """reference()'s arguments after the kind's: the params, then `training`."""
+        training = ["training=False"] if self.reference_in_training else []
+        return [*self.param_arguments, *training]
+
     def has_reference(self, methods: list[str]) -> bool:
         """Whether the tests know the math: the spec gives it, or the methods it rests on
         keep their default bodies."""
@@ -472,6 +512,23 @@ def _reference(code: str, names: Names) -> str:
     return check_bodies(("reference",), "the tests", names, {"reference": code})[
         "reference"
     ]
+
+
+def _uses_training(code: str) -> bool:
+    return any(
+        isinstance(node, ast.Name) and node.id == "training"
+        for node in ast.walk(ast.parse(code))
+    )
+
+
+def _check_training_reference(reference: str, kind: Kind, style: str) -> None:
+    """A reference taking `training` is a class-style layer's: no other kind's tests
+    call it in training, and it would be silently left unchecked."""
+    if _uses_training(reference) and (kind.name != "layer" or style != "class"):
+        raise KgenError(
+            "reference: `training` is a class-style layer's (its call with "
+            f"training=True); the {kind.name}'s tests never call it in training"
+        )
 
 
 def doc_escape(text: str) -> str:
@@ -535,6 +592,8 @@ def make_spec(
     where = f"{names.class_name}: the extra members"
     extra = check_code(extra.replace("\r\n", "\n"), where) if extra.strip() else ""
     signatures = check_signatures(signatures or {}, the_kind, style, names)
+    reference = _reference(reference, names)
+    _check_training_reference(reference, the_kind, style)
     return ComponentSpec(
         kind=the_kind,
         names=names,
@@ -547,7 +606,7 @@ def make_spec(
         style=style,
         explain=explain,
         user_templates=user_templates,
-        reference=_reference(reference, names),
+        reference=reference,
         profile=make_profile(
             test, kind, style, tuple(parsed), bodies, the_kind.model_setup is not None
         ),

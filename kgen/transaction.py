@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from kgen.errors import KgenError
-from kgen.paths import confined, is_inside, reason, shown
+from kgen.paths import PRIVATE, confined, is_inside, reason, shown
 from kgen.writer import (
     Action,
     PlannedFile,
@@ -65,9 +65,14 @@ def apply_in_project(root: Path, make_plan: Plan, force: bool = False) -> list[A
         recover(root)
         files, prune = make_plan()
         for file in files:
-            if not is_inside(root, file.path) or _private(root, file.path):
+            if not is_inside(root, file.path):
                 raise KgenError(
                     f"{file.path} is outside the project; kgen changes nothing there"
+                )
+            if _private(root, file.path):
+                raise KgenError(
+                    f"{file.path} is in git's folder or kgen's own; kgen writes nothing "
+                    "there (choose another --out or --tests-dir)"
                 )
         actions = plan_actions(files, force=force)
         refuse_conflicts(actions)
@@ -140,7 +145,9 @@ def _refuse_unwritable(
 
 
 def _private(root: Path, path: Path) -> bool:
-    return path.resolve().is_relative_to((root / STATE).resolve())
+    """In `.git` or `.kgen`, where no manifest entry may point (kgen.paths.confined)."""
+    inside = path.resolve().relative_to(root.resolve())
+    return bool(PRIVATE & set(inside.parts))
 
 
 def _stage(

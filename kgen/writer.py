@@ -31,6 +31,7 @@ class Action:
 
 
 def plan_actions(files: list[PlannedFile], force: bool = False) -> list[Action]:
+    _refuse_file_as_folder(files)
     actions = []
     for file in files:
         if file.path.is_dir():
@@ -49,6 +50,18 @@ def plan_actions(files: list[PlannedFile], force: bool = False) -> list[Action]:
             verb = "overwrite" if force else "conflict"
         actions.append(Action(verb, file.path))
     return actions
+
+
+def _refuse_file_as_folder(files: list[PlannedFile]) -> None:
+    """A file that another planned file would need as its folder (`--tests-dir huber.py`)."""
+    written = {os.path.abspath(f.path): f.path for f in files if f.content is not None}
+    for file in files:
+        for folder in Path(os.path.abspath(file.path)).parents:
+            if str(folder) in written:
+                raise KgenError(
+                    f"{written[str(folder)]} would be both a file and the folder of "
+                    f"{file.path}; choose another folder"
+                )
 
 
 def check_writable(directory: Path, option: str) -> None:
@@ -77,14 +90,15 @@ def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
     refuse_conflicts(actions)
     staged: list[tuple[str, Path]] = []
     made: list[Path] = []  # folders this call creates, removed again if anything fails
+    path = None
     try:
         for file, action in zip(files, actions, strict=True):
             if action.verb in ("create", "overwrite", "update"):
-                _make_folder(file.path.parent, made)
-                fd, tmp = tempfile.mkstemp(
-                    dir=file.path.parent, prefix=f".{file.path.name}."
-                )
-                staged.append((tmp, file.path))
+                path = file.path
+                _make_folder(path.parent, made)
+                # A short name of kgen's own: the file's name plus a suffix may be too long.
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kgen-")
+                staged.append((tmp, path))
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(file.content)
     except OSError as error:
@@ -92,9 +106,7 @@ def write_files(files: list[PlannedFile], actions: list[Action]) -> None:
             os.unlink(tmp)
         for folder in reversed(made):
             folder.rmdir()
-        raise KgenError(
-            f"cannot write {error.filename or ''}: {reason(error)}"
-        ) from None
+        raise KgenError(f"cannot write {path}: {reason(error)}") from None
     mode = new_file_mode()
     try:
         for tmp, path in staged:

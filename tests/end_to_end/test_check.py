@@ -39,6 +39,11 @@ BUILT_INS = [
     "keras.constraints:MaxNorm",
 ]
 
+# Keras's own metric that is NaN on the default profile's data: with one output per sample,
+# a correlation along the last axis is 0 / 0. A NaN result fails; it passed every
+# contract once (NaN compares equal to NaN in assert_allclose).
+NOT_FINITE = "keras.metrics:PearsonCorrelation"
+
 
 def kgen_check(*arguments, cwd):
     # One process: the suite's other tests keep the second core busy.
@@ -68,6 +73,7 @@ def checked(tmp_path_factory):
     result = kgen_check(
         ".",
         *BUILT_INS,
+        NOT_FINITE,
         "--sample",
         "units=4",
         "--json",
@@ -170,6 +176,15 @@ def test_keras_own_components_pass_the_fast_contracts(checked, target):
     skipped = [r for r in component["contracts"] if r["outcome"] == "skipped"]
     assert [r["contract"] for r in skipped] == ["test_computes_the_reference_math"]
     assert "no reference" in skipped[0]["message"]
+
+
+def test_a_metric_not_finite_on_the_test_data_fails(checked):
+    (component,) = components(checked[1], NOT_FINITE).values()
+    assert not component["passed"]
+    failed = row(component, "test_is_finite_on_the_test_data")
+    assert failed["outcome"] == "failed", failed
+    assert "nan" in failed["message"]
+    assert row(component, "test_trains")["outcome"] == "failed"  # its history is NaN
 
 
 def test_strings_left_at_their_defaults_are_listed_as_unchecked(checked):

@@ -243,37 +243,41 @@ def test_the_readme_documents_every_option(kgen):
 
 
 def test_a_broken_template_cache_never_stops_generation(kgen, tmp_path):
-    temp = tmp_path / "temp"
-    temp.mkdir()
-    (temp / f"_jinja2-cache-{os.getuid()}").write_text("not a folder")
-    env = {**os.environ, "TMPDIR": str(temp)}
-    first = subprocess.run(
-        [shutil.which("kgen"), "loss", "Huber", "--stdout"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "templates").write_text("not a folder")
+    env = {**os.environ, "KGEN_CACHE_DIR": str(cache)}
+    first = kgen("loss", "Huber", "--stdout", env=env)
     assert first.returncode == 0, first.stderr
     assert "class Huber(keras.losses.Loss):" in first.stdout
 
-    (temp / f"_jinja2-cache-{os.getuid()}").unlink()
-    subprocess.run(
-        [shutil.which("kgen"), "loss", "Huber", "--stdout"], env=env, timeout=60
-    )
-    cached = list((temp / f"_jinja2-cache-{os.getuid()}").iterdir())
+    (cache / "templates").unlink()
+    kgen("loss", "Huber", "--stdout", env=env)
+    cached = list((cache / "templates").iterdir())
     assert cached  # the cache is used when it can be
     for path in cached:
         path.write_bytes(b"garbage")
-    again = subprocess.run(
-        [shutil.which("kgen"), "loss", "Huber", "--stdout"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    again = kgen("loss", "Huber", "--stdout", env=env)
     assert again.returncode == 0, again.stderr
     assert again.stdout == first.stdout
+
+
+def test_compiled_templates_stay_in_kgens_cache_folder(kgen, tmp_path):
+    """Not in Jinja's default folder, `$TMPDIR/_jinja2-cache-<uid>`, which anyone can plant
+    first: a symlink there would make the cache chmod, and write into, its target."""
+    temp, target, cache = tmp_path / "temp", tmp_path / "target", tmp_path / "cache"
+    temp.mkdir()
+    target.mkdir(mode=0o755)
+    (temp / f"_jinja2-cache-{os.getuid()}").symlink_to(target)
+    env = {**os.environ, "TMPDIR": str(temp), "KGEN_CACHE_DIR": str(cache)}
+    for args, cwd in ((["new", "demo"], tmp_path), (["loss", "Huber"], tmp_path)):
+        assert kgen(*args, cwd=cwd, env=env).returncode == 0
+    assert kgen("loss", "Focal", cwd=tmp_path / "demo", env=env).returncode == 0
+    assert target.stat().st_mode & 0o777 == 0o755
+    assert list(target.iterdir()) == []
+    assert [p.name for p in temp.iterdir()] == [f"_jinja2-cache-{os.getuid()}"]
+    assert list((cache / "templates").iterdir())
+    assert list((cache / "templates-sandboxed").iterdir())  # the project's
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,24 @@ EXAMPLE_EDITS = {
         ),
         "test_computes_the_reference_math",
     ),
+    # Adagrad without the square root of its accumulator: it still lowers the loss, and a
+    # zero learning rate still changes nothing; only its reference math shows it.
+    "SimpleAdagrad": (
+        (
+            "gradient / ops.sqrt(accumulator + self.epsilon)",
+            "gradient / (accumulator + self.epsilon)",
+        ),
+        "test_computes_the_reference_math",
+    ),
+    # A plateau that counts min_delta the wrong way: with min_delta > 0, a loss that
+    # barely moves is taken for an improvement, and training never stops.
+    "PlateauStopping": (
+        (
+            "if current < self.best - self.min_delta:",
+            "if current < self.best + self.min_delta:",
+        ),
+        "test_computes_the_reference_math",
+    ),
 }
 # A wrapper whose default build no longer builds the layer it wraps: the layer builds at
 # its first call. (Loading still works in Keras 3.15: a layer held in the config comes

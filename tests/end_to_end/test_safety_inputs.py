@@ -27,7 +27,7 @@ def folder_state(folder):
 
 
 def assert_refused(result, culprit):
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("kgen: error: ")
     assert "Traceback" not in result.stderr
@@ -166,6 +166,53 @@ def test_a_broken_user_template_is_one_line_naming_it(
     before = folder_state(project)
     assert_refused(kgen("loss", "Huber", cwd=project), culprit)
     assert folder_state(project) == before
+
+
+@pytest.mark.parametrize(
+    ("template", "culprit"),
+    [
+        (
+            '{{ cycler.__init__.__globals__.os.system("touch ../PWNED") }}',
+            "attribute '__init__'",
+        ),
+        (
+            '{{ spec.user_templates.parent.joinpath("PWNED").write_text("x") }}',
+            "attribute 'write_text' of 'PosixPath'",
+        ),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "attribute '__class__'"),
+    ],
+)
+def test_a_projects_templates_run_in_the_sandbox(kgen, project, template, culprit):
+    """A cloned project's templates may not run code: what they reach is refused, with
+    nothing written, inside the project or out of it."""
+    path = project / "kgen_templates" / "loss" / "module.py.j2"
+    path.parent.mkdir(parents=True)
+    path.write_text(template + "\n")
+    before = folder_state(project.parent)
+    result = kgen("loss", "Huber", cwd=project)
+    assert_refused(result, "refused by the sandbox")
+    assert culprit in result.stderr
+    assert folder_state(project.parent) == before
+
+
+@pytest.mark.parametrize("how", ["the template", "a folder it includes from"])
+def test_a_projects_template_never_reads_outside_its_folder(kgen, project, how):
+    """A symlink in a cloned project's templates would render any file its user can
+    read into the code kgen writes."""
+    secret = project.parent / "secret.txt"
+    secret.write_text("password = 'hunter2'\n")
+    loss = project / "kgen_templates" / "loss"
+    loss.mkdir(parents=True)
+    if how == "the template":
+        (loss / "module.py.j2").symlink_to(secret)
+    else:
+        (project / "kgen_templates" / "up").symlink_to(project.parent)
+        (loss / "module.py.j2").write_text('{% include "up/secret.txt" %}\n')
+    before = folder_state(project.parent)
+    result = kgen("loss", "Huber", cwd=project)
+    assert_refused(result, "leads outside")
+    assert "hunter2" not in result.stdout + result.stderr
+    assert folder_state(project.parent) == before
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")

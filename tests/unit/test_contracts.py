@@ -13,7 +13,7 @@ def test_every_contract_names_a_generated_test_and_an_existing_note():
     for template in TEMPLATES.rglob("*.j2"):
         text = template.read_text()
         generated |= set(re.findall(r"def (test_\w+)\(", text))
-        generated |= set(re.findall(r'on_defaults_and_samples\("(test_\w+)"\)', text))
+        generated |= set(re.findall(r'on_defaults_and_samples\("(test_\w+)"', text))
     for name, contract in CONTRACTS.items():
         assert name in generated, name
         assert contract.note is None or contract.note in NOTES, name

@@ -2,11 +2,13 @@
 reaches the generated tests."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from kgen import generate
 from kgen.errors import KgenError
+from kgen.generate import Target as Folder
 from kgen.profile import DEFAULT_PROFILE, Input, Target, parse_input, parse_target
 from kgen.spec import make_spec
 
@@ -265,3 +267,25 @@ def test_the_manifest_records_each_components_profile(kgen, tmp_path):
         "samples": {"gamma": 1.0},
     }
     assert "test" not in records["loss/plain"]  # the default profile
+
+
+@pytest.mark.parametrize(
+    ("arguments", "mixed_precision"),
+    [
+        ("loss=None", True),
+        ('loss="mse", run_eagerly=False', True),
+        (
+            "d_optimizer=keras.optimizers.Adam(), loss_fn=keras.losses.MeanSquaredError()",
+            False,
+        ),
+    ],
+)
+def test_a_custom_compile_keeps_the_mixed_precision_checks_unless_it_brings_optimizers(
+    arguments, mixed_precision
+):
+    spec = make_spec("model", "Own", test={"compile": arguments})
+    assert spec.profile.own_optimizers is not mixed_precision
+    assert (spec.heavy_claims == ", mixed precision") is mixed_precision
+    tests = generate.test_source(spec, Folder(Path("out")))
+    checks = "def test_train_step_scales_the_loss_for_mixed_precision():"
+    assert (checks in tests) is mixed_precision

@@ -2,8 +2,9 @@ import ast
 
 import pytest
 
+from kgen import generate
 from kgen.errors import KgenError
-from kgen.generate import module_source
+from kgen.generate import Target, module_source
 from kgen.kinds import KINDS
 from kgen.spec import make_spec
 
@@ -89,3 +90,55 @@ def test_a_callback_shows_an_optional_hook_once_given_a_body():
     bodies = {hook: "pass" for hook in optional}
     full = module_source(make_spec("callback", "Probe", bodies=bodies))
     assert all(f"def {hook}(" in full for hook in optional)
+
+
+def test_a_reference_taking_training_is_a_layers():
+    layer = make_spec(
+        "layer", "Drop", reference="return inputs if training else inputs"
+    )
+    assert layer.reference_in_training
+    assert layer.reference_arguments == ["training=False"]
+    assert not make_spec(
+        "layer", "Plain", reference="return inputs"
+    ).reference_in_training
+    with pytest.raises(KgenError, match="`training` is a class-style layer's"):
+        make_spec("loss", "Huber", reference="return y_true if training else y_pred")
+
+
+def test_each_bool_flipped_by_args_is_also_tested_back_at_its_default():
+    params = [
+        "center:bool=True",
+        "scale:bool=True",
+        "beta_initializer:initializer=zeros",
+    ]
+    spec = make_spec("layer", "Norm", params)
+    assert spec.one_bool_back == [
+        ("center=True", '{**ARGS, "center": True}'),
+        ("scale=True", '{**ARGS, "scale": True}'),
+    ]
+    # A bool alone: back at its default, ARGS is the defaults.
+    assert make_spec("layer", "Gated", ["use_bias:bool=True"]).one_bool_back == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "arguments"),
+    [
+        ("optimizer", "update_step", "gradients, variable, learning_rate, rate=0.5"),
+        ("callback", "on_epoch_end", "epoch_logs, rate=0.5"),
+    ],
+)
+def test_an_optimizer_and_a_callback_are_compared_with_their_reference(
+    tmp_path, kind, method, arguments
+):
+    bodies = {method: "pass"}
+    spec = make_spec(kind, "Probe", ["rate=0.5"], bodies=bodies, reference="return 7")
+    tests = generate.test_source(spec, Target(tmp_path))
+    assert f"def reference({arguments}):\n" in tests
+    assert "    return 7\n" in tests
+    assert "def test_computes_the_reference_math(args):" in tests
+    assert "pytest.mark.skip" not in tests
+    # Without a reference, a body of the user's leaves the test skipped, with the reason.
+    unreferenced = generate.test_source(
+        make_spec(kind, "Probe", bodies=bodies), Target(tmp_path)
+    )
+    assert f"write reference(): the math of your {method}" in unreferenced

@@ -111,9 +111,10 @@ def test_computes_the_reference_math(args):
     optimizer = SimpleAdagrad(learning_rate=0.1, **args)
     for gradient in gradients:
         optimizer.apply([gradient], [variable])
-    expected = reference(gradients, start, 0.1, **args)
     actual = keras.ops.convert_to_numpy(variable)
-    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+    kgen_harness.assert_computes_the_reference(
+        actual, reference, (gradients, start, 0.1), args, ARGS
+    )
 
 
 def test_saved_model_loads_with_the_optimizer_and_its_state(tmp_path):

@@ -48,6 +48,18 @@ name = "HardCoded"
 params = ["gamma=2.0"]
 bodies.call = "return ops.mean(ops.square(y_pred - y_true), axis=-1)"
 reference = "return gamma * np.mean(np.square(y_pred - y_true), axis=-1)"
+
+[[component]]
+kind = "optimizer"
+name = "FixedMomentum"
+params = ["momentum=0.9"]
+reference = """
+velocity = np.zeros_like(variable)
+for gradient in gradients:
+    velocity = momentum * velocity - learning_rate * gradient
+    variable = variable + velocity
+return variable
+"""
 '''
 
 UNUSED = "changes nothing in the result"
@@ -74,6 +86,7 @@ def test_failures_name_an_ignored_param_and_a_refused_test_value(tmp_path):
         f"test_off_by_one.py{test}[defaults]",
         f"test_off_by_one.py{test}[samples]",
         f"test_even_only.py{test}[samples]",
+        f"test_fixed_momentum.py{test}[samples]",
     }, result.stdout[-3000:]
     # The math ignores factor: named, with the value the result is computed as if given.
     ignoring = reports[f"test_ignoring.py{test}[samples]"]
@@ -82,6 +95,9 @@ def test_failures_name_an_ignored_param_and_a_refused_test_value(tmp_path):
     # gamma hard-coded as its test value: with the defaults, it changes nothing.
     hard_coded = reports[f"test_hard_coded.py{test}[defaults]"]
     assert f"gamma {UNUSED}: it is what reference() gives with gamma=1.0" in hard_coded
+    # The default body's momentum of 0.9, kept whatever the param says.
+    fixed = reports[f"test_fixed_momentum.py{test}[samples]"]
+    assert f"momentum {UNUSED}: it is what reference() gives with momentum=0.9" in fixed
     # Wrong math that uses its param, and a test value the component refuses: no
     # param is said to change nothing; the refused value is pointed at.
     off_by_one = reports[f"test_off_by_one.py{test}[samples]"]

@@ -6,7 +6,7 @@ from pathlib import Path
 from kgen.errors import KgenError
 from kgen.request import Plan, Request, plan_requests, spec_of
 
-_TOP_KEYS = {"package", "component"}
+_TOP_KEYS = {"package", "component", "assignment"}  # assignment: kgen check's
 _COMPONENT_KEYS = {
     "kind",
     "name",

@@ -15,6 +15,7 @@ import shutil
 import signal
 import site
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,15 +83,38 @@ def wrapped(command: list[str], folder: Path, readable: list[str]) -> list[str]:
     if bwrap is None:
         return command
     arguments = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    arguments += ["--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+    hidden = ["/tmp"]
     temporary = tempfile.gettempdir()
     if temporary != "/tmp" and not Path(folder).is_relative_to(temporary):
-        arguments += ["--tmpfs", temporary]
-    for path in sorted(set(readable)):
+        hidden.append(temporary)
+    for path in hidden:
+        arguments += ["--tmpfs", path]
+    arguments += ["--tmpfs", "/dev/shm"]
+    # The code checked, and Python and kgen themselves (a CI's venv may be in /tmp).
+    shown = {p for p in readable if any(_under(p, h) for h in hidden)}
+    shown |= {
+        path
+        for path in _python_paths()
+        if any(_under(path, h) and path != h for h in hidden)
+    }
+    for path in sorted(shown):
         arguments += ["--ro-bind", path, path]
     arguments += ["--bind", str(folder), str(folder), "--chdir", str(folder)]
     arguments += ["--unshare-all", "--die-with-parent", "--new-session", "--"]
     return arguments + command
+
+
+def _python_paths() -> set[str]:
+    """Where this Python and its modules are (kgen's own included)."""
+    paths = {sys.prefix, sys.base_prefix, os.path.dirname(sys.executable)}
+    paths.update(os.environ.get("PYTHONPATH", "").split(os.pathsep))
+    paths.update(entry for entry in sys.path if entry)
+    paths.add(str(Path(__file__).resolve().parents[1]))
+    return {os.path.realpath(path) for path in paths if path and os.path.isdir(path)}
+
+
+def _under(path: str, folder: str) -> bool:
+    return Path(path).is_relative_to(folder)
 
 
 def warning() -> str | None:

@@ -56,6 +56,7 @@ def _check(request: dict) -> list[dict]:
             record["error"] = str(error)
             if "MemoryError" in record["error"]:
                 record["limit"] = "memory"
+                record["error"] += " (its memory limit: --memory)"
             continue
         for each in found:
             component = _component(each)

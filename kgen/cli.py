@@ -414,7 +414,7 @@ def check(
         typer.Option(
             metavar="GB",
             min=1,
-            help="Memory (address space) each process of a submission's may take.",
+            help="Memory (address space) each checking process may take.",
         ),
     ] = DEFAULT_MEMORY,
     write: Annotated[
@@ -437,7 +437,8 @@ def check(
             "--profiles",
             metavar="SPEC.toml",
             help="A build spec: each component's test profile by its name (its "
-            "[component.test] table), such as an assignment's.",
+            "[component.test] table) and, with [assignment], what each file must "
+            "define.",
         ),
     ] = None,
     input: _Inputs = None,
@@ -464,7 +465,8 @@ def check(
     from kgen.sandbox import Limits, warning
 
     if write and (json_output or json_lines):
-        raise KgenError("--write and --json do not go together; choose one")
+        printed = "--json" if json_output else "--json-lines"
+        raise KgenError(f"--write and {printed} do not go together; choose one")
     if json_output and json_lines:
         raise KgenError("--json and --json-lines do not go together; choose one")
     if force and not write:

@@ -83,9 +83,9 @@ def wrapped(command: list[str], folder: Path, readable: list[str]) -> list[str]:
     if bwrap is None:
         return command
     arguments = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    hidden = ["/tmp"]
-    temporary = tempfile.gettempdir()
-    if temporary != "/tmp" and not Path(folder).is_relative_to(temporary):
+    hidden = ["/tmp"]  # and TMPDIR, where the other checks' folders are
+    temporary = os.path.realpath(tempfile.gettempdir())
+    if temporary != "/" and not _under(temporary, "/tmp"):
         hidden.append(temporary)
     for path in hidden:
         arguments += ["--tmpfs", path]
@@ -134,7 +134,7 @@ def _bwrap() -> str | None:
     probe = [path, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent"]
     try:
         subprocess.run(
-            [*probe, "--", "/bin/true"],
+            [*probe, "--", sys.executable, "-c", ""],
             capture_output=True,
             timeout=30,
             check=True,

@@ -58,7 +58,8 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """One run over a correct submission and four hostile ones."""
+    """One run over a correct submission, four hostile ones, and one named as a build
+    script is (no assignment: it is listed as not checked)."""
     folder = teacher(
         tmp_path_factory.mktemp("reach"),
         "honest.py",
@@ -67,6 +68,7 @@ def graded(tmp_path_factory):
         "meddles.py",
         "prints.py",
     )
+    shutil.copy(HOSTILE / "honest.py", folder / "submissions" / "setup.py")
     before = listing(folder / "submissions")
     result = kgen_check(
         "submissions", "--json", cwd=folder, env={"HOME": str(folder / "home")}
@@ -243,8 +245,37 @@ def test_a_config_faking_its_equality_fails_the_round_trip(assigned):
     assert component["grade"] == pytest.approx((1 - 1 / 6 + 1) / 2, abs=1e-3)
 
 
+def test_a_file_left_out_by_its_name_is_listed_not_passed_silently(graded):
+    _, _, _, report = graded
+    assert report["skipped"] == ["submissions/setup.py"]
+    assert "setup.py" not in by_file(report["files"])
+
+
 def test_a_file_named_as_a_test_module_fails_the_assignment(assigned):
     _, records = assigned
     record = records["test_dave.py"]
     assert record["error"].startswith("not checked: kgen takes files named test_*.py")
     assert record["grade"] == 0
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--json", "--json-lines"], "--json and --json-lines do not go together"),
+        (["--write", "--json-lines"], "--write and --json-lines do not go together"),
+        (["--profiles", "bad.toml"], "[assignment]: components names no [[component]]"),
+    ],
+)
+def test_a_wrong_grading_command_is_one_line_and_runs_nothing(
+    tmp_path, arguments, message
+):
+    folder = teacher(tmp_path, "forges.py")  # its sleeper would show that it ran
+    (folder / "bad.toml").write_text(
+        '[assignment]\ncomponents = ["Huber"]\n'
+        '[[component]]\nkind = "layer"\nname = "SimpleDense"\n'
+    )
+    result = kgen_check("submissions", *arguments, cwd=folder)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("kgen: error: ") and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert not running("kgen-hostile-sleeper")

@@ -139,6 +139,7 @@ def test_what_a_submission_prints_never_reaches_the_report(graded):
 # Outlasting the limits
 
 
+@pytest.mark.heavy  # it waits for two timeouts
 def test_each_limit_fails_its_own_submission_and_the_others_are_graded(tmp_path):
     folder = teacher(tmp_path, "honest.py", "sleeps.py", "spins.py", "hogs.py")
     result = kgen_check(

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from kgen.sandbox import Limits, ended_by, kill_group, private_folders, wrapped
@@ -27,11 +28,14 @@ SHOWN_OUTPUT = 64 * 1024  # bytes of a process's output shown on stderr, at most
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # a terminal's escapes among them
 
 
+@dataclass(frozen=True)
 class Outcome:
-    """What became of a worker: its records, or why there are none."""
+    """What became of a worker: its records, or why there are none (and the limit that
+    stopped it: time, cpu)."""
 
-    def __init__(self, records: list[dict] | None, error: str = "", limit: str = ""):
-        self.records, self.error, self.limit = records, error, limit
+    records: list[dict] | None
+    error: str = ""
+    limit: str = ""
 
 
 def run_worker(

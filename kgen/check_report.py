@@ -81,6 +81,9 @@ def text_report(records: list[dict], skipped: list[str] = ()) -> str:
         )
     else:
         lines.append("no component checked.")
+    errors = sum(bool(record["error"]) for record in records)
+    if errors:
+        lines[-1] += f" {errors} file{'s' * (errors != 1)} could not be checked."
     return "\n".join(lines)
 
 

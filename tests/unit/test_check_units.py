@@ -290,7 +290,10 @@ def test_the_table_names_each_file_its_error_and_each_contract():
     assert "    passed  trains\n" in text
     assert "bob.py\n  error: cannot import bob: SyntaxError" in text
     assert "pkg/__init__.py" not in text  # a package's own module, with nothing
-    assert text.endswith("1 component checked: 1 passed every contract, 0 did not.")
+    assert text.endswith(
+        "1 component checked: 1 passed every contract, 0 did not. 1 file could not be "
+        "checked."
+    )
 
 
 # A heavy test's failure in a child process, as pytest reports it: the child's traceback

@@ -68,9 +68,10 @@ def text_report(records: list[dict], skipped: list[str] = ()) -> str:
             lines += _component_lines(component)
         lines.append("")
     if skipped:
+        shown = ", ".join(skipped[:5])
+        more = f" and {len(skipped) - 5} more (--json lists them)" * (len(skipped) > 5)
         lines.append(
-            f"not checked, taken by their names for tests or build scripts: "
-            f"{', '.join(skipped)}"
+            f"not checked, taken by their names for tests or build scripts: {shown}{more}"
         )
         lines.append("")
     if checked:

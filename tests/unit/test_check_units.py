@@ -294,6 +294,12 @@ def test_the_table_names_each_file_its_error_and_each_contract():
         "1 component checked: 1 passed every contract, 0 did not. 1 file could not be "
         "checked."
     )
+    skipped = [f"test_{n}.py" for n in range(7)]
+    listed = text_report([record("alice.py", [component()])], skipped)
+    assert (
+        "not checked, taken by their names for tests or build scripts: test_0.py, "
+        "test_1.py, test_2.py, test_3.py, test_4.py and 2 more (--json lists them)\n"
+    ) in listed
 
 
 # A heavy test's failure in a child process, as pytest reports it: the child's traceback

@@ -28,8 +28,14 @@ class Required:
 
 def read_assignment(spec_file: Path) -> list[Required] | None:
     """The components `spec_file`'s `[assignment]` requires; None without one. The
-    spec's components are already read (kgen.build), so it is valid TOML."""
-    data = tomllib.loads(spec_file.read_text(encoding="utf-8"))
+    spec is read already (kgen.build.read_requests checks it)."""
+    return assignment_in(
+        tomllib.loads(spec_file.read_text(encoding="utf-8")), spec_file
+    )
+
+
+def assignment_in(data: dict, spec_file: Path) -> list[Required] | None:
+    """The `[assignment]` of a build spec's `data`, checked against its components."""
     if "assignment" not in data:
         return None
     table = data["assignment"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kgen.assignment import hold, read_assignment
+from kgen.build import read_requests
 from kgen.check_process import records_from
 from kgen.checking import resolve
 from kgen.contracts import contract_row
@@ -144,6 +145,11 @@ def test_an_assignment_requires_its_components_by_name_and_kind(tmp_path):
 def test_a_wrong_assignment_is_refused_in_one_line(tmp_path, assignment, message):
     with pytest.raises(KgenError, match=message):
         read_assignment(spec(tmp_path, assignment))
+
+
+def test_kgen_build_refuses_a_wrong_assignment_too(tmp_path):
+    with pytest.raises(KgenError, match="names no"):
+        read_requests(spec(tmp_path, '[assignment]\ncomponents = ["Hubber"]'))
 
 
 def test_files_left_out_by_their_names_are_listed(tmp_path, monkeypatch):

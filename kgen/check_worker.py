@@ -98,12 +98,7 @@ def _check(request: dict) -> list[dict]:
         for name, template in SUPPORT_FILES:
             (folder / name).write_text(render_support(template))
         _run_pytest(folder, tests, request["heavy"])
-    for record in records:
-        for component in record["components"]:
-            component["passed"] = not component["problem"] and all(
-                row["outcome"] != "failed" for row in component["contracts"]
-            )
-    return records
+    return records  # `passed` is worked out by the command (kgen.check_process)
 
 
 def _with_reference(

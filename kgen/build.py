@@ -2,11 +2,12 @@
 
 from pathlib import Path
 
+from kgen.assignment import assignment_in
 from kgen.errors import KgenError
 from kgen.request import Plan, Request, plan_requests, spec_of
 from kgen.tomlfile import parse_toml
 
-_TOP_KEYS = {"package", "component"}
+_TOP_KEYS = {"package", "component", "assignment"}  # assignment: kgen check's
 _COMPONENT_KEYS = {
     "kind",
     "name",
@@ -87,6 +88,7 @@ def read_requests(spec_file: Path, out: Path | None = None) -> list[Request]:
         except KgenError as error:
             raise KgenError(f"{where}: {error}") from None
         requests.append(request)
+    assignment_in(data, spec_file)  # kgen check's, refused here too when wrong
     return requests
 
 

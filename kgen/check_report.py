@@ -9,8 +9,10 @@ JSON_VERSION = 1
 
 
 def all_passed(records: list[dict]) -> bool:
-    """True when some component was found and every one passed every contract."""
-    components = [c for record in records for c in record["components"]]
+    """True when some component was found and every one graded passed every contract."""
+    components = [
+        c for record in records for c in record["components"] if c.get("graded", True)
+    ]
     return (
         bool(components)
         and not any(record["error"] for record in records)
@@ -28,11 +30,23 @@ def all_written(records: list[dict]) -> bool:
     )
 
 
-def json_report(records: list[dict]) -> dict:
-    return {"version": JSON_VERSION, "passed": all_passed(records), "files": records}
+def json_report(records: list[dict], skipped: list[str] = ()) -> dict:
+    """`skipped`: the files of a folder left out by their names (tests...)."""
+    return {
+        "version": JSON_VERSION,
+        "passed": all_passed(records),
+        "files": records,
+        "skipped": list(skipped),
+    }
 
 
-def text_report(records: list[dict]) -> str:
+def json_summary(records: list[dict], skipped: list[str] = ()) -> dict:
+    """--json-lines' last line, after the records: the report without them (its absence
+    tells an interrupted run)."""
+    return {**json_report(records, skipped), "files": len(records)}
+
+
+def text_report(records: list[dict], skipped: list[str] = ()) -> str:
     lines = []
     checked = passed = 0
     for record in records:
@@ -48,9 +62,17 @@ def text_report(records: list[dict]) -> str:
                 "  no Keras component found (a class of a kind kgen knows, or a registered function)"
             )
         for component in record["components"]:
-            checked += 1
-            passed += component["passed"]
+            if component.get("graded", True):
+                checked += 1
+                passed += component["passed"]
             lines += _component_lines(component)
+        lines.append("")
+    if skipped:
+        shown = ", ".join(skipped[:5])
+        more = f" and {len(skipped) - 5} more (--json lists them)" * (len(skipped) > 5)
+        lines.append(
+            f"not checked, taken by their names for tests or build scripts: {shown}{more}"
+        )
         lines.append("")
     if checked:
         failed = checked - passed
@@ -60,13 +82,18 @@ def text_report(records: list[dict]) -> str:
         )
     else:
         lines.append("no component checked.")
+    errors = sum(bool(record["error"]) for record in records)
+    if errors:
+        lines[-1] += f" {errors} file{'s' * (errors != 1)} could not be checked."
     return "\n".join(lines)
 
 
 def _component_lines(component: dict) -> list[str]:
     registered = component["registered"]
-    about = [component["kind"] or "?", component["style"] + " style"]
-    about.append(f"registered as {registered}" if registered else "not registered")
+    about = [component["kind"] or "?"]
+    if component["style"]:  # else not found: the assignment's, missing
+        about.append(component["style"] + " style")
+        about.append(f"registered as {registered}" if registered else "not registered")
     lines = [f"  {component['component']} ({', '.join(about)})"]
     if component["problem"]:
         lines.append(f"    cannot check: {component['problem']}")
@@ -89,8 +116,13 @@ def _component_lines(component: dict) -> list[str]:
         )
     if rows:
         good = sum(row["outcome"] == "passed" for row in rows)
-        lines.append(f"    {good} of {len(rows)} contracts passed")
+        lines.append(f"    {good} of {len(rows)} contracts passed{_grade(component)}")
     return lines
+
+
+def _grade(component: dict) -> str:
+    grade = component.get("grade")
+    return "" if grade is None else f"; grade {grade:.0%}"
 
 
 def one_line_cause(text: str) -> str:

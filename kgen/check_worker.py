@@ -3,7 +3,11 @@ components, renders each one's generated tests into a temporary folder, runs the
 with pytest in this one process (TensorFlow starts once), and writes one record per
 module as JSON. With `write`, it renders the tests for beside the module instead.
 
-    python -m kgen.check_worker REQUEST.json RESULTS.json
+    python -m kgen.check_worker RESULTS_FD CPU_SECONDS MEMORY_BYTES < REQUEST.json
+
+The request comes on stdin and the records go to the pipe RESULTS_FD (kgen.check_process
+holds its other end), both taken before the user's code is imported, and the limits
+(kgen.sandbox) are set then too.
 """
 
 import contextlib
@@ -17,22 +21,28 @@ import pytest
 
 from kgen.check_report import one_line_cause
 from kgen.checking import Unit, profile_table, record_of, spec_for
-from kgen.contracts import contract_row
+from kgen.contracts import contract_row, note_for
 from kgen.discover import ImportFailed, components_in, import_module
 from kgen.errors import KgenError
 from kgen.generate import SUPPORT_FILES, Target, test_source
 from kgen.render import render_support
+from kgen.sandbox import set_limits
 
 
-def main(request_file: str, results_file: str) -> None:
+def main(results_fd: str, cpu_seconds: str, memory_bytes: str) -> None:
+    request = json.load(sys.stdin)
+    results = os.fdopen(int(results_fd), "w")
+    os.set_inheritable(results.fileno(), False)  # not to the tests' own processes
+    set_limits(int(cpu_seconds), int(memory_bytes))
     try:
-        _check(request_file, results_file)
+        records = _check(request)
     except KeyboardInterrupt:  # the command was interrupted: it reports that
         sys.exit(130)
+    results.write(json.dumps(records))
+    results.close()
 
 
-def _check(request_file: str, results_file: str) -> None:
-    request = json.loads(Path(request_file).read_text())
+def _check(request: dict) -> list[dict]:
     folder = Path(request["folder"], "tests")
     folder.mkdir()
     records, tests = [], {}  # tests: test file -> the component record it checks
@@ -44,6 +54,9 @@ def _check(request_file: str, results_file: str) -> None:
             found = components_in(module, unit["name"], unit["file"] is not None)
         except ImportFailed as error:
             record["error"] = str(error)
+            if "MemoryError" in record["error"]:
+                record["limit"] = "memory"
+                record["error"] += " (its memory limit: --memory)"
             continue
         for each in found:
             component = _component(each)
@@ -85,12 +98,7 @@ def _check(request_file: str, results_file: str) -> None:
         for name, template in SUPPORT_FILES:
             (folder / name).write_text(render_support(template))
         _run_pytest(folder, tests, request["heavy"])
-    for record in records:
-        for component in record["components"]:
-            component["passed"] = not component["problem"] and all(
-                row["outcome"] != "failed" for row in component["contracts"]
-            )
-    Path(results_file).write_text(json.dumps(records))
+    return records  # `passed` is worked out by the command (kgen.check_process)
 
 
 def _with_reference(
@@ -115,6 +123,7 @@ def _component(found) -> dict:
         "style": found.style,
         "registered": found.registered,
         "passed": False,
+        "graded": True,
         "problem": found.problem,
         "params": [text.partition("=")[0].partition(":")[0] for text in found.params],
         "unchecked": found.unchecked,
@@ -198,10 +207,13 @@ class _Collector:
         key = (file, name)
         if key not in self.rows:
             self.rows[key] = contract_row(name, component["kind"], "passed", "")
+            self.rows[key]["cause"] = ""
             component["contracts"].append(self.rows[key])
         row = self.rows[key]
         if _WORSE[outcome] > _WORSE[row["outcome"]]:  # a contract is its worst case
             row.update(contract_row(name, component["kind"], outcome, message, raw))
+            if outcome == "failed":  # the mistake, for the grade (kgen.grades)
+                row["cause"] = note_for("", raw or message) or message
         if report.when == "call" or not report.passed:
             mark = "FAILED" if report.failed else report.outcome
             print(

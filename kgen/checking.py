@@ -1,30 +1,32 @@
 """`kgen check`: the contract tests kgen generates, run on components it did not write.
 
 This process never imports Keras. It resolves the targets into modules, groups them into
-batches that can share one process (no two modules of one name, no top-level name
-defined twice), and runs each batch in a worker (kgen.check_worker) that imports the
-user's code, finds its components (kgen.discover), renders each one's tests into a
-temporary folder and runs them with pytest. The results come back as JSON: one record
-per file or module, each component with its contracts.
+batches that can share one process (one submission's: a file, or a package; no two
+modules of one name, no top-level name defined twice), and runs each batch in a worker
+(kgen.check_worker, in the sandbox of kgen.check_process) that imports the user's code,
+finds its components (kgen.discover), renders each one's tests into a temporary folder
+and runs them with pytest. The results come back as JSON: one record per file or
+module, each component with its contracts.
 """
 
 import ast
-import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from kgen.check_process import run_worker
 from kgen.errors import KgenError
 from kgen.manifest import read_manifest
 from kgen.names import Names, derive_names, snake_case
 from kgen.parallel import most_workers
 from kgen.project import find_project
+from kgen.sandbox import Limits, kill_group
 from kgen.spec import ComponentSpec, make_spec
 from kgen.writer import PlannedFile
 
@@ -46,10 +48,12 @@ class Unit:
     file: str | None = None  # None: a module given by its dotted name
 
 
-def resolve(targets: list[str]) -> list[Unit]:
+def resolve(targets: list[str], skipped: list[str] | None = None) -> list[Unit]:
     """Each TARGET (a .py file, a folder, a dotted module; `:Name` for one component)
-    as the modules to import, files in a folder in order."""
+    as the modules to import, files in a folder in order; the files of a folder taken
+    for tests or build scripts by their names are added to `skipped`."""
     units: list[Unit] = []
+    skipped = [] if skipped is None else skipped
     for target in targets:
         if not target.strip():
             raise KgenError("an empty TARGET; give a .py file, a folder or a module")
@@ -63,7 +67,7 @@ def resolve(targets: list[str]) -> list[Unit]:
                 raise KgenError(
                     f"{target}: :Name picks a component of a file or module"
                 )
-            files = sorted(_python_files(path))
+            files = sorted(_python_files(path, skipped))
             if not files:
                 raise KgenError(f"{where}: no Python files in this folder")
             units += [_file_unit(file, None) for file in files]
@@ -76,18 +80,21 @@ def resolve(targets: list[str]) -> list[Unit]:
             units.append(Unit(target, where, str(Path.cwd()), name))
         else:
             raise KgenError(f"{target}: no such file, folder or module")
+    skipped[:] = dict.fromkeys(skipped)
     return list(dict.fromkeys(units))  # a file named twice is checked once
 
 
-def _python_files(folder: Path):
+def _python_files(folder: Path, skipped: list[str]):
     for path in folder.iterdir():
         if path.name.startswith(".") or path.name in _SKIPPED_FOLDERS:
             continue
         if path.is_symlink() and path.is_dir():
             continue  # a link may lead back up: a folder is walked where it is
         if path.is_dir() and not (path / "pyvenv.cfg").exists():
-            yield from _python_files(path)
-        elif path.suffix == ".py" and not _NOT_COMPONENTS.match(path.name):
+            yield from _python_files(path, skipped)
+        elif path.suffix == ".py" and _NOT_COMPONENTS.match(path.name):
+            skipped.append(_label(path.resolve()))
+        elif path.suffix == ".py":
             yield path
 
 
@@ -102,25 +109,38 @@ def _file_unit(path: Path, name: str | None) -> Unit:
         folder = folder.parent
     if not parts or not all(_IDENTIFIER.match(part) for part in parts):
         raise KgenError(f"{path}: not importable as a Python module (its name)")
-    label = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
-    return Unit(label, ".".join(parts), str(folder), name, str(path))
+    return Unit(_label(path), ".".join(parts), str(folder), name, str(path))
+
+
+def _label(path: Path) -> str:
+    return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 def batches(units: list[Unit]) -> list[list[Unit]]:
-    """Units grouped so that each group can share a process: no module name twice, no
-    top-level name defined in two files (students' files of one assignment all define
-    it, and Keras keeps one registration per name)."""
-    groups: list[tuple[list[Unit], set[str]]] = []
+    """Units grouped so that each group can share a process: never two submissions (a
+    file not in a package is one, a package another; the modules given by their dotted
+    names, installed code, share), no module name twice, no top-level name defined in
+    two files (Keras keeps one registration per name)."""
+    groups: list[tuple[list[Unit], set[str], object]] = []
     for unit in units:
         names = {f"module:{unit.module}", *_defined_names(unit)}
-        for group, taken in groups:
-            if not names & taken:
+        author = submission_of(unit)
+        for group, taken, whose in groups:
+            if whose == author and not names & taken:
                 group.append(unit)
                 taken |= names
                 break
         else:
-            groups.append(([unit], names))
-    return [group for group, _ in groups]
+            groups.append(([unit], names, author))
+    return [group for group, _, _ in groups]
+
+
+def submission_of(unit: Unit) -> tuple[str, str] | None:
+    """Whose code the unit is: a file of its own, or a package, each where it is; None
+    for a module given by its dotted name."""
+    if unit.file is None:
+        return None
+    return unit.root, unit.module.partition(".")[0]
 
 
 def _defined_names(unit: Unit) -> set[str]:
@@ -184,7 +204,7 @@ def spec_for(
     from its constructor (or, where that cannot tell their type, as `declared` in a build
     spec), every method it writes standing for a body of the user's (so that no test
     assumes kgen's default math) and compared with `reference` (a build spec's numpy
-    math) if there is one, its own registered name."""
+    math) if there is one, its own registered name, its configs compared as JSON."""
     by_name = {_param_name(text): text for text in declared}
     params = [
         (
@@ -229,7 +249,12 @@ def spec_for(
     snake = snake_case(found["name"])
     module = found["name"] if found["style"] == "function" else snake
     names_ = Names(found["name"], module, f"test_{snake.lstrip('_')}")
-    return replace(spec, names=names_, registered_as=found["registered"] or "")
+    return replace(
+        spec,
+        names=names_,
+        registered_as=found["registered"] or "",
+        json_configs=True,
+    )
 
 
 def profile_table(profile: dict, options: dict) -> dict:
@@ -273,24 +298,30 @@ def run(
     write: bool = False,
     profiles: dict[str, dict] | None = None,
     jobs: int | None = None,
+    limits: Limits | None = None,
+    done: Callable[[list[dict]], None] | None = None,
 ) -> list[dict]:
     """Check (or with `write`, render the tests of) every unit; one record per unit, in
-    their order. Batches run side by side, one worker process each. Each component's
-    test profile: `table`, over `profiles` (by its name), over its project's."""
+    their order. Batches run side by side, one worker process each, within `limits`;
+    `done` is given each batch's records as it ends. Each component's test profile:
+    `table`, over `profiles` (by its name), over its project's."""
     jobs = jobs or most_workers()
+    limits = limits or Limits()
     groups = _spread(batches(units), jobs)
     pool = ThreadPoolExecutor(max_workers=max(min(jobs, len(groups)), 1))
+
+    def checked(group: list[Unit]) -> list[dict]:
+        records = _run_batch(group, table, heavy, write, profiles or {}, limits)
+        if done is not None and not _STOPPING.is_set():  # not those stopped with it
+            done(records)
+        return records
+
     try:
-        results = list(
-            pool.map(
-                lambda group: _run_batch(group, table, heavy, write, profiles or {}),
-                groups,
-            )
-        )
+        results = list(pool.map(checked, groups))
     except BaseException:  # interrupted (Ctrl-C, SIGTERM): no worker outlives us
         _STOPPING.set()
         for process in list(_RUNNING):
-            process.kill()
+            kill_group(process)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -322,7 +353,12 @@ _STOPPING = threading.Event()
 
 
 def _run_batch(
-    units: list[Unit], table: dict, heavy: bool, write: bool, profiles: dict
+    units: list[Unit],
+    table: dict,
+    heavy: bool,
+    write: bool,
+    profiles: dict,
+    limits: Limits,
 ) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="kgen-check-") as folder:
         request = {
@@ -333,53 +369,23 @@ def _run_batch(
             "write": write,
             "folder": folder,
         }
-        request_file = Path(folder, "request.json")
-        results_file = Path(folder, "results.json")
-        request_file.write_text(json.dumps(request))
-        env = {
-            **os.environ,
-            "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow's errors only
-            "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in the user's folders
-            "KGEN_HEAVY": "1" if heavy else "0",
-        }
-        env.pop("PYTEST_ADDOPTS", None)
-        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = (
-            "1"  # pytest alone: no plugin of the user's
+        outcome = run_worker(
+            request,
+            request["units"],
+            Path(folder),
+            replace(limits, files=len(units)),
+            _RUNNING,
         )
-        process = subprocess.Popen(
-            # -P: the folder run in is not put on sys.path, where a file of the user's
-            # might shadow a module; each unit says where it is imported from.
-            [
-                sys.executable,
-                "-P",
-                "-m",
-                "kgen.check_worker",
-                request_file,
-                results_file,
-            ],
-            stdin=subprocess.DEVNULL,
-            cwd=folder,  # pytest's plugins may write where they run: not in the user's
-            stdout=sys.stderr,  # what the user's code prints: not into the report
-            env=env,
-        )
-        _RUNNING.add(process)
-        try:
-            process.wait()
-        finally:
-            _RUNNING.discard(process)
-        if results_file.is_file():
-            return json.loads(results_file.read_text())
-    if len(units) > 1 and not _STOPPING.is_set():
+    if outcome.records is not None:
+        return outcome.records
+    if len(units) > 1 and not outcome.limit and not _STOPPING.is_set():
         # One of them ended the process: each alone, to tell which.
         return [
             record
             for unit in units
-            for record in _run_batch([unit], table, heavy, write, profiles)
+            for record in _run_batch([unit], table, heavy, write, profiles, limits)
         ]
-    error = (
-        f"importing or checking it ended the process (exit code {process.returncode})"
-    )
-    return [record_of(unit, error=error) for unit in units]
+    return [record_of(unit, outcome.error, outcome.limit) for unit in units]
 
 
 def written_files(records: list[dict]) -> list[PlannedFile]:
@@ -397,12 +403,14 @@ def written_files(records: list[dict]) -> list[PlannedFile]:
     return files
 
 
-def record_of(unit: Unit, error: str = "") -> dict:
-    """A unit's record of the report, before its components are added."""
+def record_of(unit: Unit, error: str = "", limit: str = "") -> dict:
+    """A unit's record of the report, before its components are added; `limit`: the
+    limit it broke (time, cpu), if that is what ended its checking."""
     return {
         "target": unit.label,
         "file": unit.file,
         "module": unit.module,
         "error": error,
+        "limit": limit,
         "components": [],
     }

@@ -5,6 +5,7 @@ import errno
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from kgen.params import TYPES, parse_assignment
 from kgen.profile import TARGETS, check_table, parse_sample
 from kgen.project import Project, find_project, require_project
 from kgen.request import Plan, Request, plan_requests, spec_of
+from kgen.sandbox import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 from kgen.spec import DEFAULT_PACKAGE
 from kgen.writer import Action, plan_actions
 
@@ -361,6 +363,7 @@ def build(
             "kgen check src/demo --heavy",
             "kgen check keras.losses:Huber",
             "kgen check submissions/ --json > results.json",
+            "kgen check submissions/ --json-lines --timeout 120 > results.jsonl",
             "kgen check my_layer.py:SimpleDense --write",
         ]
     ),
@@ -389,6 +392,31 @@ def check(
             "--json", help="Print JSON, for programs: one record per file (README)."
         ),
     ] = False,
+    json_lines: Annotated[
+        bool,
+        typer.Option(
+            "--json-lines",
+            help="Print JSON Lines: each file's record as soon as it is checked, "
+            "then a summary (README).",
+        ),
+    ] = False,
+    timeout: Annotated[
+        int,
+        typer.Option(
+            metavar="SECONDS",
+            min=1,
+            help="Wall-clock time each file's checking may take (a package's files "
+            "share theirs); it then fails.",
+        ),
+    ] = DEFAULT_TIMEOUT,
+    memory: Annotated[
+        int,
+        typer.Option(
+            metavar="GB",
+            min=1,
+            help="Memory (address space) each checking process may take.",
+        ),
+    ] = DEFAULT_MEMORY,
     write: Annotated[
         bool,
         typer.Option(
@@ -409,7 +437,8 @@ def check(
             "--profiles",
             metavar="SPEC.toml",
             help="A build spec: each component's test profile by its name (its "
-            "[component.test] table), such as an assignment's.",
+            "[component.test] table) and, with [assignment], what each file must "
+            "define.",
         ),
     ] = None,
     input: _Inputs = None,
@@ -423,11 +452,23 @@ def check(
     Keras's own, a student's. Exit status 0 only when every contract passes."""
     import json
 
-    from kgen.check_report import all_passed, all_written, json_report, text_report
+    from kgen.assignment import hold, read_assignment, skipped_records
+    from kgen.check_report import (
+        all_passed,
+        all_written,
+        json_report,
+        json_summary,
+        text_report,
+    )
     from kgen.checking import resolve, run, unknown_samples, written_files
+    from kgen.grades import add_grades
+    from kgen.sandbox import Limits, warning
 
-    if write and json_output:
-        raise KgenError("--write and --json do not go together; choose one")
+    if write and (json_output or json_lines):
+        printed = "--json" if json_output else "--json-lines"
+        raise KgenError(f"--write and {printed} do not go together; choose one")
+    if json_output and json_lines:
+        raise KgenError("--json and --json-lines do not go together; choose one")
     if force and not write:
         raise KgenError(
             "--force goes with --write: it overwrites test modules that differ"
@@ -436,19 +477,47 @@ def check(
     check_table(table)
     # Stopped by a grader's timeout (SIGTERM): stop the checking processes too.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    by_name = {}
+    by_name, required = {}, None
     if profiles is not None:
         from kgen.checking import profiles_in
 
         by_name = profiles_in(profiles)
-    units = resolve(targets)
+        required = read_assignment(profiles)
+    skipped: list[str] = []
+    units = resolve(targets, skipped)
     modules = [unit.label for unit in units if unit.file is None]
     if write and modules:
         raise KgenError(
             "--write puts each test module beside its component's file: give a .py "
             f"file or a folder, not the module {modules[0]}"
         )
-    records = run(units, table, heavy=heavy, write=write, profiles=by_name)
+    if (alone := warning()) is not None:
+        typer.echo(alone, err=True)
+    printing = threading.Lock()
+
+    def done(records: list[dict]) -> None:
+        """Each batch's records as it ends: held against the assignment, graded and,
+        for --json-lines, printed (they survive an interrupted run)."""
+        if write:
+            return
+        if required is not None:
+            hold(records, required)
+        add_grades(records)
+        if json_lines:
+            with printing:
+                for record in records:
+                    typer.echo(json.dumps(record))
+                sys.stdout.flush()
+
+    records = run(
+        units,
+        table,
+        heavy=heavy,
+        write=write,
+        profiles=by_name,
+        limits=Limits(timeout, memory),
+        done=done,
+    )
     for name in unknown_samples(records, table.get("samples", {})):
         typer.echo(
             f"kgen: warning: --sample {name}: no component checked has that param; "
@@ -458,10 +527,17 @@ def check(
     if write:
         _apply(Plan(written_files(records)), force=force, dry_run=False)
         return 0 if all_written(records) else 1
+    if required is not None:  # the files left out by their names fail it
+        left_out = skipped_records(skipped)
+        skipped = []
+        done(left_out)
+        records += left_out
     if json_output:
-        typer.echo(json.dumps(json_report(records), indent=2))
+        typer.echo(json.dumps(json_report(records, skipped), indent=2))
+    elif json_lines:
+        typer.echo(json.dumps(json_summary(records, skipped)))
     else:
-        typer.echo(text_report(records))
+        typer.echo(text_report(records, skipped))
     return 0 if all_passed(records) else 1
 
 

@@ -100,7 +100,15 @@ def test_the_report_is_json_one_record_per_file_and_the_exit_status_tells(checke
     files = sorted(r["target"] for r in report["files"] if r["file"])
     assert files == sorted(CORRECT | set(MISTAKES))  # a new file needs its verdict here
     for record in report["files"]:
-        assert set(record) == {"target", "file", "module", "error", "components"}
+        assert set(record) == {
+            "target",
+            "file",
+            "module",
+            "error",
+            "limit",
+            "grade",
+            "components",
+        }
         for component in record["components"]:
             assert set(component) == {
                 "component",
@@ -108,6 +116,8 @@ def test_the_report_is_json_one_record_per_file_and_the_exit_status_tells(checke
                 "style",
                 "registered",
                 "passed",
+                "graded",
+                "grade",
                 "problem",
                 "params",
                 "unchecked",
@@ -122,6 +132,7 @@ def test_the_report_is_json_one_record_per_file_and_the_exit_status_tells(checke
                     "passed",
                     "message",
                     "note",
+                    "cause",
                 }
                 assert each["passed"] == (each["outcome"] == "passed")
     # Progress went to stderr as it ran; stdout holds the JSON alone.

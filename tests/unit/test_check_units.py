@@ -10,7 +10,6 @@ import pytest
 from kgen import generate
 from kgen.check_report import all_passed, json_report, one_line_cause, text_report
 from kgen.checking import (
-    Unit,
     batches,
     profile_table,
     profiles_for,
@@ -86,27 +85,31 @@ def test_a_bad_target_is_one_line(tmp_path, monkeypatch, target, message):
         resolve([target])
 
 
-def test_files_defining_one_name_go_to_processes_of_their_own(tmp_path):
+def test_each_submission_has_processes_of_its_own(tmp_path):
+    """A file of a folder is one author's, a package another's: never in one process.
+    Files of one package that define one name, or register one, go to processes of
+    their own too (Keras keeps one registration per name)."""
     layer = "import keras\nclass SimpleDense(keras.layers.Layer):\n    pass\n"
-    alice = write(tmp_path / "alice.py", layer)
-    bob = write(tmp_path / "bob.py", layer)
-    other = write(tmp_path / "other.py", "def helper():\n    pass\n")
-    registered = write(
-        tmp_path / "carol.py",
-        "import keras\n@keras.saving.register_keras_serializable(name='SimpleDense')\n"
-        "class Carol(keras.layers.Layer):\n    pass\n",
-    )
-    also = write(
-        tmp_path / "dave.py",
-        "import keras\n@keras.saving.register_keras_serializable(name='SimpleDense')\n"
-        "class Dave(keras.layers.Layer):\n    pass\n",
-    )
-    units = [
-        Unit(p.name, p.stem, str(tmp_path), None, str(p))
-        for p in (alice, bob, other, registered, also)
+    write(tmp_path / "alice.py", layer)
+    write(tmp_path / "bob.py", "def helper():\n    pass\n")
+    write(tmp_path / "pkg" / "__init__.py")
+    write(tmp_path / "pkg" / "one.py", layer)
+    write(tmp_path / "pkg" / "two.py", layer)
+    for name in ("three", "four"):
+        write(
+            tmp_path / "pkg" / f"{name}.py",
+            "import keras\n@keras.saving.register_keras_serializable(name='Shared')\n"
+            f"class {name.title()}(keras.layers.Layer):\n    pass\n",
+        )
+    units = resolve([str(tmp_path), "keras.losses", "keras.layers"])
+    grouped = sorted([unit.module for unit in group] for group in batches(units))
+    assert grouped == [
+        ["alice"],
+        ["bob"],
+        ["keras.losses", "keras.layers"],
+        ["pkg", "pkg.four", "pkg.one"],
+        ["pkg.three", "pkg.two"],
     ]
-    grouped = [[unit.module for unit in group] for group in batches(units)]
-    assert grouped == [["alice", "other", "carol"], ["bob", "dave"]]
 
 
 def found(**changes) -> dict:
@@ -287,7 +290,16 @@ def test_the_table_names_each_file_its_error_and_each_contract():
     assert "    passed  trains\n" in text
     assert "bob.py\n  error: cannot import bob: SyntaxError" in text
     assert "pkg/__init__.py" not in text  # a package's own module, with nothing
-    assert text.endswith("1 component checked: 1 passed every contract, 0 did not.")
+    assert text.endswith(
+        "1 component checked: 1 passed every contract, 0 did not. 1 file could not be "
+        "checked."
+    )
+    skipped = [f"test_{n}.py" for n in range(7)]
+    listed = text_report([record("alice.py", [component()])], skipped)
+    assert (
+        "not checked, taken by their names for tests or build scripts: test_0.py, "
+        "test_1.py, test_2.py, test_3.py, test_4.py and 2 more (--json lists them)\n"
+    ) in listed
 
 
 # A heavy test's failure in a child process, as pytest reports it: the child's traceback

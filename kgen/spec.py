@@ -146,6 +146,16 @@ class ComponentSpec:
         return self.model_setup.graph or bool(self.nested_params)
 
     @property
+    def uses_as_json(self) -> bool:
+        """Whether the test module compares anything as JSON, as saving writes it (and
+        Keras's own layer tests compare configs): then it defines `as_json`."""
+        plain_json_test = self.kind.name == "layer" or (
+            self.kind.name == "activation" and self.style == "class"
+        )
+        listed = any(p.type.is_list for p in self.params)
+        return self.configs_as_json or plain_json_test or listed
+
+    @property
     def wrapped_layer(self) -> Param | None:
         """The first required param holding one layer: a default layer body wraps it,
         as keras.layers.Wrapper does."""
@@ -391,8 +401,16 @@ class ComponentSpec:
 
     @property
     def config_checks(self) -> list[tuple[str, str]]:
-        """(key, expected value) of the config made from ARGS."""
-        return [(p.name, p.config_expected(self.config_args)) for p in self.params]
+        """(the config's value, the expected one) of each param, from ARGS: a list as
+        JSON, where a tuple (Keras keeps `kernel_size` as one) is a list too."""
+        checks = []
+        for p in self.params:
+            actual = f"config[{python_literal(p.name)}]"
+            expected = p.config_expected(self.config_args)
+            if p.type.is_list:
+                actual, expected = f"as_json({actual})", f"as_json({expected})"
+            checks.append((actual, expected))
+        return checks
 
     @property
     def config_args(self) -> str:

@@ -10,18 +10,20 @@ import contextlib
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import keras  # noqa: F401 - before the user's folders go on sys.path, as pytest is
 import pytest
 
 from kgen.check_report import one_line_cause
-from kgen.checking import Unit, profile_table, record_of, spec_for
+from kgen.checking import Unit, param_name, profile_table, record_of, spec_for
 from kgen.contracts import contract_row
 from kgen.discover import ImportFailed, components_in, import_module
 from kgen.errors import KgenError
 from kgen.generate import SUPPORT_FILES, Target, test_source
 from kgen.render import render_support
+from kgen.valid_values import breaking_values
 
 
 def main(request_file: str, results_file: str) -> None:
@@ -35,6 +37,9 @@ def _check(request_file: str, results_file: str) -> None:
     request = json.loads(Path(request_file).read_text())
     folder = Path(request["folder"], "tests")
     folder.mkdir()
+    for name, template in SUPPORT_FILES:  # the rendered tests import the harness
+        (folder / name).write_text(render_support(template))
+    sys.path.insert(0, str(folder))
     records, tests = [], {}  # tests: test file -> the component record it checks
     for unit, profiles in zip(request["units"], request["profiles"], strict=True):
         record = record_of(Unit(**unit))
@@ -58,32 +63,57 @@ def _check(request_file: str, results_file: str) -> None:
                 component["notes"].append(note)
                 print(f"kgen: warning: {each.name}: {note}", file=sys.stderr)
             try:
-                spec = spec_for(each.to_json(), table, given.get("params", []))
-                if given.get("reference"):
-                    spec = _with_reference(spec, each, table, given, component, folder)
-                # A string or a list: kgen cannot tell what else it takes.
-                kept = [name for name in component["params"] if name in spec.unvaried]
-                component["params"] = [
-                    name for name in component["params"] if name not in kept
-                ]
-                component["unchecked"] = component["unchecked"] + kept
-                if request["write"]:
-                    component["files"] = _files_beside(spec, unit)
-                    continue
-                # A name of its own: the user's folder, on sys.path, may hold a test
-                # module of the component's name (kgen writes one beside it).
-                path = _free(folder / f"test_kgen_check_{spec.names.test_file[5:]}")
+                spec = _spec(each, table, given, component, folder)
                 target = Target(
                     out=folder, import_from=(Path(unit["root"]), unit["module"])
                 )
+                # A name of its own: the user's folder, on sys.path, may hold a test
+                # module of the component's name (kgen writes one beside it).
+                path = _free(folder / f"test_kgen_check_{spec.names.test_file[5:]}")
                 path.write_text(test_source(spec, target))
+                broken = breaking_values(path, each)
+                if broken:  # left at their defaults: the rules are the component's
+                    each = replace(
+                        each,
+                        params=[
+                            text
+                            for text in each.params
+                            if param_name(text) not in broken
+                        ],
+                    )
+                    table = {
+                        **table,
+                        "samples": {
+                            k: v
+                            for k, v in table.get("samples", {}).items()
+                            if k not in broken
+                        },
+                    }
+                    component["notes"] += [
+                        f"its test value of {name} broke it, so {name} keeps its "
+                        f"default: {error}"
+                        for name, error in broken.items()
+                    ]
+                    spec = _spec(each, table, given, component, folder)
+                    path.write_text(test_source(spec, target))
+                # A string or a list: kgen cannot tell what else it takes. A default
+                # of no type kgen can vary: checked where a sample gives its value.
+                tested = [p.name for p in spec.params if p.name not in spec.unvaried]
+                component["unchecked"] = [
+                    name
+                    for name in component["params"] + component["unchecked"]
+                    if name not in tested
+                ]
+                component["params"] = tested
+                if request["write"]:
+                    path.unlink()
+                    component["files"] = _files_beside(spec, unit)
+                    continue
             except KgenError as error:
                 component["problem"] = str(error)
                 continue
             tests[path.name] = component
     if tests:
-        for name, template in SUPPORT_FILES:
-            (folder / name).write_text(render_support(template))
         _run_pytest(folder, tests, request["heavy"])
     for record in records:
         for component in record["components"]:
@@ -91,6 +121,15 @@ def _check(request_file: str, results_file: str) -> None:
                 row["outcome"] != "failed" for row in component["contracts"]
             )
     Path(results_file).write_text(json.dumps(records))
+
+
+def _spec(found, table: dict, given: dict, component: dict, folder: Path):
+    """The spec of a component's tests: its profile's table, a build spec's declared
+    params, and its reference math where the tests can take it."""
+    spec = spec_for(found.to_json(), table, given.get("params", []))
+    if given.get("reference"):
+        spec = _with_reference(spec, found, table, given, component, folder)
+    return spec
 
 
 def _with_reference(

@@ -369,3 +369,56 @@ def test_a_bad_project_test_table_is_one_line(tmp_path):
     (unit,) = resolve([str(write(tmp_path / "src" / "demo" / "a.py"))])
     with pytest.raises(KgenError, match=r"test must hold a table per component"):
         profiles_for(unit)
+
+
+def test_a_sample_gives_a_value_to_a_param_whose_default_kgen_cannot_vary():
+    # Keras's Precision(thresholds=None): no type to vary it by, until a sample gives one.
+    precision = found(
+        name="Precision",
+        kind="metric",
+        params=[],
+        unchecked=["top_k"],
+        overrides=["update_state"],
+    )
+    assert not spec_for(precision, {}).params
+    spec = spec_for(precision, {"samples": {"top_k": 2, "nope": 1}})
+    (top_k,) = spec.params
+    assert (top_k.name, top_k.type.name, top_k.default) == ("top_k", "int", None)
+    assert spec.sample_args == '{"top_k": 2}'
+    pool = spec_for(found(unchecked=["pool"]), {"samples": {"pool": [2, 2]}})
+    assert pool.params[-1].type.name == "list[int]"
+
+
+def test_a_listed_param_is_compared_as_saving_writes_it():
+    # Keras keeps kernel_size=[3, 3] as the tuple (3, 3): alike once written as JSON.
+    spec = spec_for(found(params=["sizes:list[int]=[1, 2]", "units:int=32"]), {})
+    assert spec.config_checks == [
+        ('as_json(config["sizes"])', 'as_json(ARGS["sizes"])'),
+        ('config["units"]', 'ARGS["units"]'),
+    ]
+    assert spec.uses_as_json
+
+
+def test_a_profiles_file_gives_test_profiles_by_component_name(tmp_path):
+    path = write(
+        tmp_path / "profiles.toml",
+        '[profile.Conv2D]\ninputs = ["8,8,3"]\nsamples = { filters = 2 }\n'
+        '[profile.CategoricalCrossentropy]\ntarget = "onehot:3"\n',
+    )
+    assert profiles_in(path) == {
+        "Conv2D": {"test": {"inputs": ["8,8,3"], "samples": {"filters": 2}}},
+        "CategoricalCrossentropy": {"test": {"target": "onehot:3"}},
+    }
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[profile.Conv2D]\ninput = ["8"]\n', r"\[profile.Conv2D\] takes inputs, "),
+        ('[profile.Dense]\ntarget = "onehot"\n', r"\[profile.Dense\]: .*onehot"),
+        ('other = 1\n[profile.Dense]\ntarget = "binary"\n', "tables only"),
+    ],
+)
+def test_a_bad_profiles_file_is_one_line(tmp_path, text, message):
+    with pytest.raises(KgenError, match=message):
+        profiles_in(write(tmp_path / "profiles.toml", text))

@@ -264,7 +264,12 @@ def spec_for(
     snake = snake_case(found["name"])
     module = found["name"] if found["style"] == "function" else snake
     names_ = Names(found["name"], module, f"test_{snake.lstrip('_')}")
-    return replace(spec, names=names_, registered_as=found["registered"] or "")
+    return replace(
+        spec,
+        names=names_,
+        registered_as=found["registered"] or "",
+        per_axis_configs=True,
+    )
 
 
 def profile_table(profile: dict, options: dict) -> dict:

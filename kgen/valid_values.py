@@ -24,31 +24,45 @@ def breaking_values(test_file: Path, found) -> dict[str, str]:
         return {}
     try:
         tests = _load(test_file)
-        args = tests.make_args() if hasattr(tests, "make_args") else tests.ARGS
-        required = dict(getattr(tests, "REQUIRED", {}))
+        names = list(_args(tests))
+        required = set(getattr(tests, "REQUIRED", {}))
         subject = getattr(tests, found.name)
     except Exception:  # noqa: BLE001 - the tests report what is wrong with it
         return {}
 
-    def error_of(trial: dict) -> str:
-        try:
-            _first_call(subject(**trial), found.kind, tests)
+    def error_of(chosen: list[str]) -> str:
+        try:  # objects made anew for each use: a nested layer belongs to one model
+            made = subject(**_picked(tests, chosen))
+            outputs = _first_call(made, found.kind, tests)
+            tests.build_model(_picked(tests, chosen))  # inputs of any batch size
+            finite = all(
+                np.all(np.isfinite(each.astype("float64"))) for each in outputs
+            )
         except Exception as error:  # noqa: BLE001 - the user's code, any error
             return one_line(error)
-        return ""
+        return "" if finite else "its first call gave values that are not finite"
 
-    if not error_of(args) or error_of(required):
+    if not error_of(names) or error_of(sorted(required)):
         return {}
-    kept, broken = dict(required), {}
-    for name, value in args.items():
+    kept, broken = sorted(required), {}
+    for name in names:
         if name in required:
             continue
-        error = error_of({**kept, name: value})
+        error = error_of([*kept, name])
         if error:
             broken[name] = error
         else:
-            kept[name] = value
+            kept.append(name)
     return broken
+
+
+def _args(tests) -> dict:
+    """The test module's test values, made anew."""
+    return tests.make_args() if hasattr(tests, "make_args") else dict(tests.ARGS)
+
+
+def _picked(tests, names: list[str]) -> dict:
+    return {name: value for name, value in _args(tests).items() if name in names}
 
 
 def _load(test_file: Path):
@@ -61,18 +75,28 @@ def _load(test_file: Path):
     return module
 
 
-def _first_call(component, kind: str, tests) -> None:
-    """What a model does first with the component, on the test module's data."""
+def _first_call(component, kind: str, tests):
+    """What a model does first with the component, on the test module's data; what
+    that gives."""
     x, y = tests.make_data()
     weights = np.ones((4, 4), "float32")
     if kind in ("layer", "activation"):
-        component(x)
+        outputs = component(x)
     elif kind == "loss":
-        component(y, tests.Y_PRED)
+        outputs = component(y, tests.Y_PRED)
     elif kind == "metric":
         component.update_state(y, tests.Y_PRED)
-        component.result()
+        outputs = component.result()
     elif kind == "initializer":
-        component(shape=(4, 4))
+        outputs = component(shape=(4, 4))
     elif kind in ("regularizer", "constraint"):
-        component(weights)
+        outputs = component(weights)
+    else:
+        return []
+    return [np.asarray(each) for each in _flat(outputs)]
+
+
+def _flat(outputs):
+    if isinstance(outputs, list | tuple):
+        return [item for each in outputs for item in _flat(each)]
+    return [outputs]

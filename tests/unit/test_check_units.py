@@ -22,6 +22,7 @@ from kgen.checking import (
 from kgen.contracts import contract_row
 from kgen.errors import KgenError
 from kgen.explanations import NOTES
+from kgen.spec import make_spec
 
 EXAMPLES = Path(__file__).parents[2] / "generated_examples"
 
@@ -390,13 +391,24 @@ def test_a_sample_gives_a_value_to_a_param_whose_default_kgen_cannot_vary():
 
 
 def test_a_listed_param_is_compared_as_saving_writes_it():
-    # Keras keeps kernel_size=[3, 3] as the tuple (3, 3): alike once written as JSON.
-    spec = spec_for(found(params=["sizes:list[int]=[1, 2]", "units:int=32"]), {})
-    assert spec.config_checks == [
+    # kgen's own: a list as JSON, where a tuple is a list too; a scalar exactly.
+    own = make_spec("layer", "Pool", ["sizes:list[int]=[1, 2]", "units:int=32"])
+    assert own.config_checks == [
         ('as_json(config["sizes"])', 'as_json(ARGS["sizes"])'),
         ('config["units"]', 'ARGS["units"]'),
     ]
-    assert spec.uses_as_json
+    assert own.uses_as_json and not own.per_axis_configs
+    # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2).
+    keras_own = spec_for(
+        found(params=["strides:int=1", "activation:activation=None"]), {}
+    )
+    assert keras_own.config_checks == [
+        ('holds(config["strides"], ARGS["strides"])', None),
+        (
+            'config["activation"]',
+            'keras.activations.serialize(keras.activations.get(ARGS["activation"]))',
+        ),
+    ]
 
 
 def test_a_profiles_file_gives_test_profiles_by_component_name(tmp_path):
@@ -422,3 +434,16 @@ def test_a_profiles_file_gives_test_profiles_by_component_name(tmp_path):
 def test_a_bad_profiles_file_is_one_line(tmp_path, text, message):
     with pytest.raises(KgenError, match=message):
         profiles_in(write(tmp_path / "profiles.toml", text))
+
+
+def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
+    spec = spec_for(found(params=["strides:int=1"]), {})
+    source = generate.test_source(spec, generate.Target(out=tmp_path))
+    helpers = source[source.index("def as_json") : source.index("def test_")]
+    namespace = {"json": __import__("json")}
+    exec(helpers, namespace)
+    holds = namespace["holds"]
+    assert holds((2, 2), 2) and holds([(1, 1), (1, 1)], 1) and holds(2, 2)
+    assert holds((0, 0.5), 0.5) and holds((-0.2, 0.2), 0.2) and holds((1, 2), [1, 2])
+    assert not holds((2, 3), 2) and not holds(1, 2) and not holds((0.1, 0.5), 0.5)
+    assert not holds([1, 2], [2, 1])

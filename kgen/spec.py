@@ -144,9 +144,12 @@ class ComponentSpec:
 
     @property
     def configs_as_json(self) -> bool:
-        """Whether the tests compare configs as JSON: a graph's, or a nested layer's once
-        built, holds tuples (shapes), which saving turns into lists."""
-        return self.model_setup.graph or bool(self.nested_params)
+        """Whether the tests compare configs as JSON: a graph's, a nested layer's once
+        built, or one kgen did not write (Keras keeps built shapes), holds tuples, which
+        saving turns into lists."""
+        return (
+            self.model_setup.graph or bool(self.nested_params) or self.per_axis_configs
+        )
 
     @property
     def uses_as_json(self) -> bool:

@@ -2,6 +2,7 @@
 found by the worker, and the report (tests/end_to_end/test_check.py runs the command).
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -440,9 +441,13 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     spec = spec_for(found(params=["strides:int=1"]), {})
     source = generate.test_source(spec, generate.Target(out=tmp_path))
     helpers = source[source.index("def as_json") : source.index("def test_")]
-    namespace = {"json": __import__("json")}
-    exec(helpers, namespace)
-    holds = namespace["holds"]
+    write(tmp_path / "config_helpers.py", "import json\n\n\n" + helpers)
+    spec_ = importlib.util.spec_from_file_location(
+        "config_helpers", tmp_path / "config_helpers.py"
+    )
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    holds = module.holds
     assert holds((2, 2), 2) and holds([(1, 1), (1, 1)], 1) and holds(2, 2)
     assert holds((0, 0.5), 0.5) and holds((-0.2, 0.2), 0.2) and holds((1, 2), [1, 2])
     assert not holds((2, 3), 2) and not holds(1, 2) and not holds((0.1, 0.5), 0.5)

@@ -71,31 +71,9 @@ def _check(request_file: str, results_file: str) -> None:
                 # module of the component's name (kgen writes one beside it).
                 path = _free(folder / f"test_kgen_check_{spec.names.test_file[5:]}")
                 path.write_text(test_source(spec, target))
-                broken = breaking_values(path, each)
-                if broken:  # left at their defaults: the rules are the component's
-                    each = replace(
-                        each,
-                        params=[
-                            text
-                            for text in each.params
-                            if param_name(text) not in broken
-                        ],
-                    )
-                    table = {
-                        **table,
-                        "samples": {
-                            k: v
-                            for k, v in table.get("samples", {}).items()
-                            if k not in broken
-                        },
-                    }
-                    component["notes"] += [
-                        f"its test value of {name} broke it, so {name} keeps its "
-                        f"default: {error}"
-                        for name, error in broken.items()
-                    ]
-                    spec = _spec(each, table, given, component, folder)
-                    path.write_text(test_source(spec, target))
+                spec = _within_its_rules(
+                    spec, each, table, given, component, target, path
+                )
                 # A string or a list: kgen cannot tell what else it takes. A default
                 # of no type kgen can vary: checked where a sample gives its value.
                 tested = [p.name for p in spec.params if p.name not in spec.unvaried]
@@ -121,6 +99,29 @@ def _check(request_file: str, results_file: str) -> None:
                 row["outcome"] != "failed" for row in component["contracts"]
             )
     Path(results_file).write_text(json.dumps(records))
+
+
+def _within_its_rules(
+    spec, found, table: dict, given: dict, component: dict, target: Target, path: Path
+):
+    """The spec again, and its tests at `path`, without the test values that break the
+    component (a rule between its params): those params keep their defaults, and the
+    component's notes say why."""
+    broken = breaking_values(path, found)
+    if not broken:
+        return spec
+    found = replace(
+        found, params=[p for p in found.params if param_name(p) not in broken]
+    )
+    samples = table.get("samples", {})
+    table = {**table, "samples": {k: v for k, v in samples.items() if k not in broken}}
+    component["notes"] += [
+        f"its test value of {name} broke it, so {name} keeps its default: {error}"
+        for name, error in broken.items()
+    ]
+    spec = _spec(found, table, given, component, target.out)
+    path.write_text(test_source(spec, target))
+    return spec
 
 
 def _spec(found, table: dict, given: dict, component: dict, folder: Path):

@@ -451,5 +451,9 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     assert holds((2, 2), 2) and holds([(1, 1), (1, 1)], 1) and holds(2, 2)
     assert holds((0, 0.5), 0.5) and holds((-0.2, 0.2), 0.2) and holds((1, 2), [1, 2])
     assert not holds((2, 3), 2) and not holds(1, 2) and not holds((0.1, 0.5), 0.5)
-    assert holds([(1, 1), (2, 2)], (1, 2)) and holds("same", "same") and holds(None, None)
-    assert not holds([1, 2], [2, 1]) and not holds((1, 1), None) and not holds([1], [1, 1])
+    assert (
+        holds([(1, 1), (2, 2)], (1, 2)) and holds("same", "same") and holds(None, None)
+    )
+    assert (
+        not holds([1, 2], [2, 1]) and not holds((1, 1), None) and not holds([1], [1, 1])
+    )

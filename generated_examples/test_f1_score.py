@@ -168,7 +168,9 @@ def test_state_is_kept_in_variables():
     metric = F1Score(**ARGS)
     metric.update_state(y, Y_PRED)
     assert metric.variables, "no variables: make the state with add_variable"
+    # Updated once on other data: state made at the first update exists, and differs.
     twin = F1Score(**ARGS)
+    twin.update_state(y[:8], Y_PRED[:8])
     for target, source in zip(twin.variables, metric.variables, strict=True):
         target.assign(source)
     np.testing.assert_allclose(twin.result(), metric.result(), rtol=1e-6)

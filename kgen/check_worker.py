@@ -14,19 +14,21 @@ import contextlib
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import keras  # noqa: F401 - before the user's folders go on sys.path, as pytest is
 import pytest
 
 from kgen.check_report import one_line_cause
-from kgen.checking import Unit, profile_table, record_of, spec_for
+from kgen.checking import Unit, param_name, profile_table, record_of, spec_for
 from kgen.contracts import contract_row, note_for
 from kgen.discover import ImportFailed, components_in, import_module
 from kgen.errors import KgenError
 from kgen.generate import SUPPORT_FILES, Target, test_source
 from kgen.render import render_support
 from kgen.sandbox import set_limits
+from kgen.valid_values import breaking_values
 
 
 def main(results_fd: str, cpu_seconds: str, memory_bytes: str) -> None:
@@ -45,6 +47,9 @@ def main(results_fd: str, cpu_seconds: str, memory_bytes: str) -> None:
 def _check(request: dict) -> list[dict]:
     folder = Path(request["folder"], "tests")
     folder.mkdir()
+    for name, template in SUPPORT_FILES:  # the rendered tests import the harness
+        (folder / name).write_text(render_support(template))
+    sys.path.insert(0, str(folder))
     records, tests = [], {}  # tests: test file -> the component record it checks
     for unit, profiles in zip(request["units"], request["profiles"], strict=True):
         record = record_of(Unit(**unit))
@@ -71,34 +76,69 @@ def _check(request: dict) -> list[dict]:
                 component["notes"].append(note)
                 print(f"kgen: warning: {each.name}: {note}", file=sys.stderr)
             try:
-                spec = spec_for(each.to_json(), table, given.get("params", []))
-                if given.get("reference"):
-                    spec = _with_reference(spec, each, table, given, component, folder)
-                # A string or a list: kgen cannot tell what else it takes.
-                kept = [name for name in component["params"] if name in spec.unvaried]
-                component["params"] = [
-                    name for name in component["params"] if name not in kept
-                ]
-                component["unchecked"] = component["unchecked"] + kept
-                if request["write"]:
-                    component["files"] = _files_beside(spec, unit)
-                    continue
-                # A name of its own: the user's folder, on sys.path, may hold a test
-                # module of the component's name (kgen writes one beside it).
-                path = _free(folder / f"test_kgen_check_{spec.names.test_file[5:]}")
+                spec = _spec(each, table, given, component, folder)
                 target = Target(
                     out=folder, import_from=(Path(unit["root"]), unit["module"])
                 )
+                # A name of its own: the user's folder, on sys.path, may hold a test
+                # module of the component's name (kgen writes one beside it).
+                path = _free(folder / f"test_kgen_check_{spec.names.test_file[5:]}")
                 path.write_text(test_source(spec, target))
+                spec = _within_its_rules(
+                    spec, each, table, given, component, target, path
+                )
+                # A string or a list: kgen cannot tell what else it takes. A default
+                # of no type kgen can vary: checked where a sample gives its value.
+                tested = [p.name for p in spec.params if p.name not in spec.unvaried]
+                component["unchecked"] = [
+                    name
+                    for name in component["params"] + component["unchecked"]
+                    if name not in tested
+                ]
+                component["params"] = tested
+                if request["write"]:
+                    path.unlink()
+                    component["files"] = _files_beside(spec, unit)
+                    continue
             except KgenError as error:
                 component["problem"] = str(error)
                 continue
             tests[path.name] = component
     if tests:
-        for name, template in SUPPORT_FILES:
-            (folder / name).write_text(render_support(template))
         _run_pytest(folder, tests, request["heavy"])
     return records  # `passed` is worked out by the command (kgen.check_process)
+
+
+def _within_its_rules(
+    spec, found, table: dict, given: dict, component: dict, target: Target, path: Path
+):
+    """The spec again, and its tests at `path`, without the test values that break the
+    component (a rule between its params): those params keep their defaults, and the
+    component's notes say why."""
+    broken = breaking_values(path, found)
+    if not broken:
+        return spec
+    found = replace(
+        found, params=[p for p in found.params if param_name(p) not in broken]
+    )
+    samples = table.get("samples", {})
+    table = {**table, "samples": {k: v for k, v in samples.items() if k not in broken}}
+    component["notes"] += [
+        f"its test value of {name} broke it, so {name} keeps its default: {error}"
+        for name, error in broken.items()
+    ]
+    spec = _spec(found, table, given, component, target.out)
+    path.write_text(test_source(spec, target))
+    return spec
+
+
+def _spec(found, table: dict, given: dict, component: dict, folder: Path):
+    """The spec of a component's tests: its profile's table, a build spec's declared
+    params, and its reference math where the tests can take it."""
+    spec = spec_for(found.to_json(), table, given.get("params", []))
+    if given.get("reference"):
+        spec = _with_reference(spec, found, table, given, component, folder)
+    return spec
 
 
 def _with_reference(

@@ -15,6 +15,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import tomllib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -25,6 +26,7 @@ from kgen.errors import KgenError
 from kgen.manifest import read_manifest
 from kgen.names import Names, derive_names, snake_case
 from kgen.parallel import most_workers
+from kgen.profile import KEYS, check_table
 from kgen.project import find_project
 from kgen.sandbox import Limits, kill_group
 from kgen.spec import ComponentSpec, make_spec
@@ -182,9 +184,14 @@ def profiles_in(spec_file: Path) -> dict[str, dict]:
     """What `--profiles SPEC.toml` gives each component of a build spec, by its class
     name and by its module's (a function's) name: its test profile, its declared params
     (their types, which a constructor's defaults may not tell) and its reference math.
+    A file of `[profile.NAME]` tables gives test profiles alone, by component name, for
+    components no build spec describes (Keras's own).
     """
     from kgen.build import read_requests
 
+    tables = _profile_tables(spec_file)
+    if tables is not None:
+        return {name: {"test": table} for name, table in tables.items()}
     profiles = {}
     for request in read_requests(spec_file):
         names = derive_names(request.name)
@@ -197,6 +204,30 @@ def profiles_in(spec_file: Path) -> dict[str, dict]:
     return profiles
 
 
+def _profile_tables(path: Path) -> dict[str, dict] | None:
+    """The `[profile.NAME]` tables of a profiles file, each checked as the options are;
+    None for a build spec."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None  # read as a build spec, which names the error
+    if "profile" not in data:
+        return None
+    tables = data["profile"]
+    if set(data) != {"profile"} or not isinstance(tables, dict):
+        raise KgenError(f"{path}: [profile.NAME] tables only, or a build spec")
+    for name, table in tables.items():
+        if not isinstance(table, dict) or set(table) - set(KEYS):
+            raise KgenError(
+                f"{path}: [profile.{name}] takes {', '.join(KEYS)}, as [component.test]"
+            )
+        try:
+            check_table(table)
+        except KgenError as error:
+            raise KgenError(f"{path}: [profile.{name}]: {error}") from None
+    return tables
+
+
 def spec_for(
     found: dict, table: dict, declared: list[str] = (), reference: str = ""
 ) -> ComponentSpec:
@@ -204,18 +235,23 @@ def spec_for(
     from its constructor (or, where that cannot tell their type, as `declared` in a build
     spec), every method it writes standing for a body of the user's (so that no test
     assumes kgen's default math) and compared with `reference` (a build spec's numpy
-    math) if there is one, its own registered name, its configs compared as JSON."""
-    by_name = {_param_name(text): text for text in declared}
+    math) if there is one, its own registered name, its configs compared as Keras keeps them,
+    through JSON (a config of the user's may fake its equality)."""
+    by_name = {param_name(text): text for text in declared}
     params = [
         (
-            by_name.get(_param_name(text), text)
+            by_name.get(param_name(text), text)
             if ":" not in text.partition("=")[0]
             else text
         )
         for text in found["params"]
     ]
-    params += [by_name[name] for name in found["unchecked"] if name in by_name]
     samples = table.get("samples", {})
+    for name in found["unchecked"]:  # a default kgen cannot vary: declared, or sampled
+        if name in by_name:
+            params.append(by_name[name])
+        elif name in samples:
+            params.append(f"{name}:{_type_of(samples[name], name)}=None")
     for index, text in enumerate(params):
         name, _, rest = text.partition("=")
         if ":" not in name and rest == "...":  # required, of no known type
@@ -225,7 +261,7 @@ def spec_for(
                     f"--sample {name}=VALUE"
                 )
             params[index] = f"{name}:{_type_of(samples[name], name)}=..."
-    names = {_param_name(text) for text in params}
+    names = {param_name(text) for text in params}
     table = {**table, "samples": {k: v for k, v in samples.items() if k in names}}
     if not table["samples"]:
         del table["samples"]
@@ -253,7 +289,7 @@ def spec_for(
         spec,
         names=names_,
         registered_as=found["registered"] or "",
-        json_configs=True,
+        per_axis_configs=True,
     )
 
 
@@ -279,7 +315,8 @@ def unknown_samples(records: list[dict], samples: dict) -> list[str]:
     return sorted(set(samples) - taken)
 
 
-def _param_name(text: str) -> str:
+def param_name(text: str) -> str:
+    """`units` of `units:int=32`."""
     return text.partition("=")[0].partition(":")[0].strip()
 
 
@@ -287,7 +324,12 @@ def _type_of(value: object, name: str) -> str:
     for type_ in (bool, int, float, str):
         if type(value) is type_:
             return type_.__name__
-    raise KgenError(f"--sample {name}: give a number, a bool or a string")
+    items = {type(item) for item in value} if isinstance(value, list) else set()
+    if len(items) == 1 and items <= {int, float, str}:
+        return f"list[{items.pop().__name__}]"
+    raise KgenError(
+        f"--sample {name}: give a number, a bool, a string or a list of one of them"
+    )
 
 
 def run(

@@ -121,23 +121,27 @@ def components_in(module: object, name: str | None, defined_here: bool) -> list[
         for value in candidates.values()
         if inspect.isclass(value) and kind_of_class(value) is not None
     ]
-    # A base class that another one here derives from is a part, not a component.
+    # A base class that another one here derives from, and that leaves the kind's math
+    # to it, is a part, not a component (Keras's Embedding, Dropout, Mean are both).
     bases = {base for cls in classes for base in cls.__mro__[1:]}
     found = []
-    for value in candidates.values():
+    for key, value in _once(candidates).items():
         try:
             if inspect.isclass(value) and value in classes:
-                if value in bases and name is None:
+                kind = kind_of_class(value)
+                if value in bases and name is None and not _writes_math(value, kind):
                     continue
-                found.append(_class_found(value, kind_of_class(value), module.__name__))
+                found.append(_class_found(value, kind, module.__name__))
             elif inspect.isfunction(value) and (
-                value in registered_functions or name is not None
+                value in registered_functions
+                or _keras_kind(value, module.__name__) is not None
+                or name is not None
             ):
                 found.append(_function_found(value, module.__name__))
         except BaseException as error:  # the user's code, run to find out its kind
             if isinstance(error, KeyboardInterrupt):
                 raise
-            what = getattr(value, "__name__", "?")
+            what = getattr(value, "__name__", key)
             found.append(
                 Found(what, "", "", module.__name__, None, problem=one_line(error))
             )
@@ -147,6 +151,52 @@ def components_in(module: object, name: str | None, defined_here: bool) -> list[
             "knows, or a function)"
         )
     return found
+
+
+def _once(candidates: dict[str, object]) -> dict[str, object]:
+    """Each object once, under its own name where the module exports it so (Keras's
+    `Conv2D` and its alias `Convolution2D`), else under its first."""
+    by_object: dict[int, tuple[str, object]] = {}
+    for key, value in candidates.items():
+        first = by_object.setdefault(id(value), (key, value))
+        if first[0] != key and key == getattr(value, "__name__", None):
+            by_object[id(value)] = (key, value)
+    return dict(by_object.values())
+
+
+def _writes_math(cls: type, kind: str) -> bool:
+    """Whether `cls` has the kind's math method of its own (or from a class between it
+    and the kind's base), so that it is a whole component."""
+    method = KINDS[kind].math_method
+    return method in _own_methods(cls, _base(kind))
+
+
+# The kinds of Keras's own functions, each found through its module's `get`.
+_FUNCTION_MODULES = {
+    "activation": "activations",
+    "loss": "losses",
+    "initializer": "initializers",
+    "regularizer": "regularizers",
+    "constraint": "constraints",
+}
+
+
+def _keras_kind(function, where: str | None = None) -> str | None:
+    """The kind of one of Keras's own functions: the one whose `keras.<module>.get`
+    resolves its name to it (`keras.activations.get("relu")`), as a saved model
+    finds it; None for any other function, or one that module `where` only re-exports
+    (keras.metrics's loss functions are keras.losses's)."""
+    if not getattr(function, "__module__", "").startswith("keras."):
+        return None
+    for kind, module in _FUNCTION_MODULES.items():
+        if where not in (None, f"keras.{module}"):
+            continue
+        try:
+            if getattr(keras, module).get(function.__name__) is function:
+                return kind
+        except (ValueError, TypeError):
+            continue
+    return None
 
 
 @functools.cache
@@ -214,6 +264,8 @@ def _read_params(cls: type, base: type, kind, found: Found) -> None:
     (name, dtype, reduction...) are the base class's to test."""
     skipped = {arg.name for arg in kind.base_args}
     skipped |= set(inspect.signature(base.__init__).parameters)
+    if cls.__init__ is object.__init__:  # no constructor of its own: no arguments
+        return
     parameters = inspect.signature(cls.__init__).parameters
     takes_any = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
     found.base_args = [
@@ -246,8 +298,12 @@ def _param_text(param: inspect.Parameter) -> str | None:
         type_name = type_name if type_name in ("int", "float", "bool", "str") else None
         return f"{param.name}:{type_name}=..." if type_name else f"{param.name}=..."
     object_type = _object_type(param.name)
-    if object_type and (default is None or default in IDENTIFIERS[object_type + "s"]):
-        return f"{param.name}:{object_type}={default!r}"
+    if object_type and default is None:
+        return f"{param.name}:{object_type}=None"
+    if object_type and isinstance(default, str):
+        known = _known_identifier(object_type + "s", default)
+        if known is not None:
+            return f"{param.name}:{object_type}={known!r}"
     if default is None:
         return None  # of no known type: no other value to test it with
     if isinstance(default, float) and not np.isfinite(default):
@@ -258,6 +314,23 @@ def _param_text(param: inspect.Parameter) -> str | None:
         items = {type(item) for item in default}
         if len(items) == 1 and items <= {int, float, str}:
             return f"{param.name}:list[{items.pop().__name__}]={list(default)!r}"
+    return None
+
+
+def _known_identifier(module: str, default: str) -> str | None:
+    """The identifier kgen knows that `keras.<module>.get` resolves as it resolves
+    `default` (`"uniform"` is `"random_uniform"`, `"Zeros"` is `"zeros"`), compared as
+    configs compare them, serialized; None if there is none."""
+    if default in IDENTIFIERS[module]:
+        return default
+    keras_module = getattr(keras, module)
+    try:
+        wanted = keras_module.serialize(keras_module.get(default))
+    except (ValueError, TypeError):
+        return None
+    for known in IDENTIFIERS[module]:
+        if keras_module.serialize(keras_module.get(known)) == wanted:
+            return known
     return None
 
 
@@ -286,7 +359,8 @@ def _object_type(name: str) -> str | None:
 
 
 def _function_found(function, module: str) -> Found:
-    kind = _kind_of_function(function)
+    keras_kind = _keras_kind(function)
+    kind = keras_kind or _kind_of_function(function)
     found = Found(
         name=function.__name__,
         kind=kind or "",
@@ -295,6 +369,12 @@ def _function_found(function, module: str) -> Found:
         registered=_registered(function),
         overrides=["function"],  # the math is the user's: no default to compare with
     )
+    if keras_kind is not None:
+        found.registered = function.__name__
+        found.notes.append(
+            f"Keras's own function: keras.{_FUNCTION_MODULES[kind]}.get finds it by its "
+            "bare name, not by a registered one"
+        )
     if kind is None:
         found.problem = (
             "not a loss (y_true, y_pred), an initializer (shape, dtype=None), or a "

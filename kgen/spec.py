@@ -49,9 +49,9 @@ class ComponentSpec:
     # A hand-written component's registered name, as kgen check found it ("" for one kgen
     # writes, or one not registered: the tests then expect the package's).
     registered_as: str = ""
-    # Configs compared as JSON always: kgen check's, where a config of the user's may
-    # fake its equality (a dict whose __eq__ is always true).
-    json_configs: bool = False
+    # Configs of a component kgen did not write, compared as Keras keeps them: a scalar
+    # may come back once per axis (strides=2 as (2, 2)), as Keras's layers standardize it.
+    per_axis_configs: bool = False
 
     # What the templates show, worked out here so that they hold layout, not logic.
 
@@ -144,9 +144,24 @@ class ComponentSpec:
 
     @property
     def configs_as_json(self) -> bool:
-        """Whether the tests compare configs as JSON: a graph's, or a nested layer's once
-        built, holds tuples (shapes), which saving turns into lists."""
-        return self.json_configs or self.model_setup.graph or bool(self.nested_params)
+        """Whether the tests compare configs as JSON: a graph's, a nested layer's once
+        built, or one kgen did not write (Keras keeps built shapes), holds tuples, which
+        saving turns into lists."""
+        return (
+            self.model_setup.graph or bool(self.nested_params) or self.per_axis_configs
+        )
+
+    @property
+    def uses_as_json(self) -> bool:
+        """Whether the test module compares anything as JSON, as saving writes it (and
+        Keras's own layer tests compare configs): then it defines `as_json`."""
+        plain_json_test = self.kind.name == "layer" or (
+            self.kind.name == "activation" and self.style == "class"
+        )
+        listed = any(p.type.is_list for p in self.params)
+        return (
+            self.configs_as_json or plain_json_test or listed or self.per_axis_configs
+        )
 
     @property
     def wrapped_layer(self) -> Param | None:
@@ -432,9 +447,20 @@ class ComponentSpec:
         return found
 
     @property
-    def config_checks(self) -> list[tuple[str, str]]:
-        """(key, expected value) of the config made from ARGS."""
-        return [(p.name, p.config_expected(self.config_args)) for p in self.params]
+    def config_checks(self) -> list[tuple[str, str | None]]:
+        """(the config's value, the expected one) of each param, from ARGS: a list as
+        JSON, where a tuple (Keras keeps `kernel_size` as one) is a list too; with
+        per-axis configs, (the check, None)."""
+        checks = []
+        for p in self.params:
+            actual = f"config[{python_literal(p.name)}]"
+            expected = p.config_expected(self.config_args)
+            if self.per_axis_configs and not (p.type.keras_module or p.type.nested):
+                actual, expected = f"holds({actual}, {expected})", None
+            elif p.type.is_list:
+                actual, expected = f"as_json({actual})", f"as_json({expected})"
+            checks.append((actual, expected))
+        return checks
 
     @property
     def config_args(self) -> str:

@@ -2,6 +2,7 @@
 found by the worker, and the report (tests/end_to_end/test_check.py runs the command).
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from kgen.checking import (
 from kgen.contracts import contract_row
 from kgen.errors import KgenError
 from kgen.explanations import NOTES
+from kgen.spec import make_spec
 
 EXAMPLES = Path(__file__).parents[2] / "generated_examples"
 
@@ -381,3 +383,89 @@ def test_a_bad_project_test_table_is_one_line(tmp_path):
     (unit,) = resolve([str(write(tmp_path / "src" / "demo" / "a.py"))])
     with pytest.raises(KgenError, match=r"test must hold a table per component"):
         profiles_for(unit)
+
+
+def test_a_sample_gives_a_value_to_a_param_whose_default_kgen_cannot_vary():
+    # Keras's Precision(thresholds=None): no type to vary it by, until a sample gives one.
+    precision = found(
+        name="Precision",
+        kind="metric",
+        params=[],
+        unchecked=["top_k"],
+        overrides=["update_state"],
+    )
+    assert not spec_for(precision, {}).params
+    spec = spec_for(precision, {"samples": {"top_k": 2, "nope": 1}})
+    (top_k,) = spec.params
+    assert (top_k.name, top_k.type.name, top_k.default) == ("top_k", "int", None)
+    assert spec.sample_args == '{"top_k": 2}'
+    pool = spec_for(found(unchecked=["pool"]), {"samples": {"pool": [2, 2]}})
+    assert pool.params[-1].type.name == "list[int]"
+
+
+def test_a_listed_param_is_compared_as_saving_writes_it():
+    # kgen's own: a list as JSON, where a tuple is a list too; a scalar exactly.
+    own = make_spec("layer", "Pool", ["sizes:list[int]=[1, 2]", "units:int=32"])
+    assert own.config_checks == [
+        ('as_json(config["sizes"])', 'as_json(ARGS["sizes"])'),
+        ('config["units"]', 'ARGS["units"]'),
+    ]
+    assert own.uses_as_json and not own.per_axis_configs
+    # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2).
+    keras_own = spec_for(
+        found(params=["strides:int=1", "activation:activation=None"]), {}
+    )
+    assert keras_own.config_checks == [
+        ('holds(config["strides"], ARGS["strides"])', None),
+        (
+            'config["activation"]',
+            'keras.activations.serialize(keras.activations.get(ARGS["activation"]))',
+        ),
+    ]
+
+
+def test_a_profiles_file_gives_test_profiles_by_component_name(tmp_path):
+    path = write(
+        tmp_path / "profiles.toml",
+        '[profile.Conv2D]\ninputs = ["8,8,3"]\nsamples = { filters = 2 }\n'
+        '[profile.CategoricalCrossentropy]\ntarget = "onehot:3"\n',
+    )
+    assert profiles_in(path) == {
+        "Conv2D": {"test": {"inputs": ["8,8,3"], "samples": {"filters": 2}}},
+        "CategoricalCrossentropy": {"test": {"target": "onehot:3"}},
+    }
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[profile.Conv2D]\ninput = ["8"]\n', r"\[profile.Conv2D\] takes inputs, "),
+        ('[profile.Dense]\ntarget = "onehot"\n', r"\[profile.Dense\]: .*onehot"),
+        ('other = 1\n[profile.Dense]\ntarget = "binary"\n', "tables only"),
+    ],
+)
+def test_a_bad_profiles_file_is_one_line(tmp_path, text, message):
+    with pytest.raises(KgenError, match=message):
+        profiles_in(write(tmp_path / "profiles.toml", text))
+
+
+def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
+    spec = spec_for(found(params=["strides:int=1"]), {})
+    source = generate.test_source(spec, generate.Target(out=tmp_path))
+    helpers = source[source.index("def as_json") : source.index("def test_")]
+    write(tmp_path / "config_helpers.py", "import json\n\n\n" + helpers)
+    spec_ = importlib.util.spec_from_file_location(
+        "config_helpers", tmp_path / "config_helpers.py"
+    )
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    holds = module.holds
+    assert holds((2, 2), 2) and holds([(1, 1), (1, 1)], 1) and holds(2, 2)
+    assert holds((0, 0.5), 0.5) and holds((-0.2, 0.2), 0.2) and holds((1, 2), [1, 2])
+    assert not holds((2, 3), 2) and not holds(1, 2) and not holds((0.1, 0.5), 0.5)
+    assert (
+        holds([(1, 1), (2, 2)], (1, 2)) and holds("same", "same") and holds(None, None)
+    )
+    assert (
+        not holds([1, 2], [2, 1]) and not holds((1, 1), None) and not holds([1], [1, 1])
+    )

@@ -41,7 +41,7 @@ def numpy_weights(layer):
     return weights
 
 
-def assert_computes_the_reference(result, reference, inputs, args, test_values):
+def assert_reference(result, reference, inputs, args, test_values):
     """`result` against reference(*inputs, **args), its numpy math. When they differ, a
     param the result does not follow is named: one whose other value in the tests (its
     test value in `test_values`, or its default) makes reference() give the result, as

@@ -175,20 +175,22 @@ class TestProfile:
     @property
     def replaces_optimizer(self) -> bool:
         """Its compile names `optimizer`: compiled with it, not with the tests' own."""
-        if not self.compile:
-            return False
-        call = ast.parse(f"f({self.compile})", mode="eval").body
-        return any(keyword.arg == "optimizer" for keyword in call.keywords)
+        return "optimizer" in self._compile_keywords
 
     @property
     def own_optimizers(self) -> bool:
         """Whether the model's own compile arguments name optimizers of its own (a GAN's
         d_optimizer): then the tests' optimizer is not what trains it, and the
         mixed-precision checks, which go through that optimizer, do not apply."""
+        return any("optimizer" in keyword for keyword in self._compile_keywords)
+
+    @property
+    def _compile_keywords(self) -> list[str]:
+        """The keywords of the model's own compile arguments (keywords only: checked)."""
         if not self.compile:
-            return False
+            return []
         call = ast.parse(f"compile({self.compile})", mode="eval").body
-        return any("optimizer" in keyword.arg for keyword in call.keywords)
+        return [keyword.arg for keyword in call.keywords]
 
     @property
     def flat_inputs(self) -> bool:

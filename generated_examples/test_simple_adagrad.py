@@ -51,11 +51,8 @@ def values(variables):
 def test_get_config_round_trip():
     optimizer = SimpleAdagrad(**ARGS, learning_rate=0.05, clipnorm=2.0)
     config = optimizer.get_config()
-    assert (
-        config['config["initial_accumulator_value"]']
-        == ARGS["initial_accumulator_value"]
-    )
-    assert config['config["epsilon"]'] == ARGS["epsilon"]
+    assert config["initial_accumulator_value"] == ARGS["initial_accumulator_value"]
+    assert config["epsilon"] == ARGS["epsilon"]
     # The base arguments reach the base class, and come back in the config.
     assert config["learning_rate"] == pytest.approx(0.05)
     assert config["clipnorm"] == 2.0

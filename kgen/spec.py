@@ -147,9 +147,8 @@ class ComponentSpec:
         """Whether the tests compare configs as JSON: a graph's, a nested layer's once
         built, or one kgen did not write (Keras keeps built shapes), holds tuples, which
         saving turns into lists."""
-        return (
-            self.model_setup.graph or bool(self.nested_params) or self.per_axis_configs
-        )
+        graph = self.model_setup is not None and self.model_setup.graph
+        return graph or bool(self.nested_params) or self.per_axis_configs
 
     @property
     def uses_as_json(self) -> bool:

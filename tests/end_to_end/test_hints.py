@@ -68,10 +68,13 @@ SAMPLES = "It passed with the defaults"
 
 def failure_reports(stdout: str) -> dict[str, str]:
     """Each failed test's report, by its id: pytest heads a report with the test's name
-    alone, and lists the failures, with their ids, in the same order."""
-    reports = re.split(r"^_{3,} \S+ _{3,}$", stdout, flags=re.MULTILINE)[1:]
-    ids = re.findall(r"^FAILED (\S+?)(?: - |$)", stdout, re.MULTILINE)
-    return dict(zip(ids, reports, strict=True))
+    alone, and its traceback ends in the test module's line that failed."""
+    parts = re.split(r"^_{3,} (\S+) _{3,}$", stdout, flags=re.MULTILINE)[1:]
+    reports = {}
+    for name, report in zip(parts[::2], parts[1::2], strict=True):
+        module = re.findall(r"^(test_\w+\.py):\d+: ", report, re.MULTILINE)[-1]
+        reports[f"{module}::{name}"] = report
+    return reports
 
 
 def test_failures_name_an_ignored_param_and_a_refused_test_value(tmp_path):

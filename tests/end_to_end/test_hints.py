@@ -68,7 +68,9 @@ SAMPLES = "It passed with the defaults"
 
 def failure_reports(stdout: str) -> dict[str, str]:
     """Each failed test's report, by its id: pytest heads a report with the test's name
-    alone, and its traceback ends in the test module's line that failed."""
+    alone, and its traceback ends in the test module's line that failed; the summary
+    after the reports (each failure's message again) belongs to none."""
+    stdout = re.split(r"^=+ short test summary info =+$", stdout, flags=re.MULTILINE)[0]
     parts = re.split(r"^_{3,} (\S+) _{3,}$", stdout, flags=re.MULTILINE)[1:]
     reports = {}
     for name, report in zip(parts[::2], parts[1::2], strict=True):

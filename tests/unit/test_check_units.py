@@ -2,10 +2,13 @@
 found by the worker, and the report (tests/end_to_end/test_check.py runs the command).
 """
 
+import ast
 import importlib.util
 import os
 from pathlib import Path
 
+import pyflakes.checker
+import pyflakes.messages
 import pytest
 
 from kgen import generate
@@ -469,3 +472,27 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     assert (
         not holds([1, 2], [2, 1]) and not holds((1, 1), None) and not holds([1], [1, 1])
     )
+
+
+@pytest.mark.parametrize(
+    "kind", ["loss", "layer", "metric", "regularizer", "optimizer"]
+)
+def test_what_a_component_kgen_did_not_write_is_compared_with_is_defined(
+    kind, tmp_path
+):
+    # holds() and as_json() compare its config as Keras keeps it, in every kind's tests.
+    spec = spec_for(
+        found(
+            kind=kind,
+            params=["rate:float=0.5", "sizes:list[int]=[1, 2]"],
+            overrides=["init"],
+        ),
+        {},
+    )
+    source = generate.test_source(spec, generate.Target(out=tmp_path))
+    undefined = [
+        message
+        for message in pyflakes.checker.Checker(ast.parse(source)).messages
+        if isinstance(message, pyflakes.messages.UndefinedName)
+    ]
+    assert "holds(" in source and not undefined, undefined

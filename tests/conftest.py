@@ -41,6 +41,32 @@ def kgen(tmp_path):
     return run
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a tmpfs of 512 KiB, to be filled up (needs root: skipped without)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)],
+        capture_output=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def fill(disk):
+    """Write to `disk` until it has no space left."""
+    try:
+        with open(disk / "filler", "wb") as filler:
+            while True:
+                filler.write(b"x" * 4096)
+                filler.flush()
+    except OSError:
+        pass
+
+
 def run_pytest(folder, *args, heavy=False, timeout=900, python=sys.executable):
     """The generated tests, run in a fresh process of their own (of `python`); with
     `heavy`, all of them."""

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import fill
 from test_project import files_under, run_error, run_ok
 
 KGEN = shutil.which("kgen")
@@ -175,34 +176,17 @@ def test_a_full_disk_at_any_step_leaves_the_project_as_before(kgen, demo, args):
     assert step > 5  # every step of the transaction was tried
 
 
-def test_a_real_full_disk_is_one_line_and_leaves_nothing(kgen, tmp_path):
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)],
-        capture_output=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
-        run_ok(kgen, "new", "demo", cwd=disk)
-        demo = disk / "demo"
-        run_ok(kgen, "loss", "Huber", cwd=demo)
-        try:  # fill the disk
-            with open(disk / "filler", "wb") as filler:
-                while True:
-                    filler.write(b"x" * 4096)
-                    filler.flush()
-        except OSError:
-            pass
-        before = files_under(demo)
-        for args in (["layer", "Dense2"], ["destroy", "loss", "Huber"]):
-            message = run_error(kgen, *args, cwd=demo)
-            assert "No space left on device" in message
-            assert files_under(demo) == before
-            assert sorted(p.name for p in (demo / ".kgen").iterdir()) == ["lock"]
-    finally:
-        subprocess.run(["umount", str(disk)], check=True)
+def test_a_real_full_disk_is_one_line_and_leaves_nothing(kgen, small_disk):
+    run_ok(kgen, "new", "demo", cwd=small_disk)
+    demo = small_disk / "demo"
+    run_ok(kgen, "loss", "Huber", cwd=demo)
+    fill(small_disk)
+    before = files_under(demo)
+    for args in (["layer", "Dense2"], ["destroy", "loss", "Huber"]):
+        message = run_error(kgen, *args, cwd=demo)
+        assert "No space left on device" in message
+        assert files_under(demo) == before
+        assert sorted(p.name for p in (demo / ".kgen").iterdir()) == ["lock"]
 
 
 def test_generating_twice_changes_no_byte(kgen, demo):

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import fill
 from test_safety_inputs import assert_refused, folder_state
 
 KGEN = shutil.which("kgen")
@@ -146,28 +147,11 @@ def test_names_near_the_limit_are_written_without_temporary_files(
     assert not [p for p in folder.rglob(".*") if p.is_file() and p.name != ".gitignore"]
 
 
-def test_a_full_disk_in_a_loose_folder_names_the_file(kgen, tmp_path):
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)],
-        capture_output=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
-        try:  # fill the disk
-            with open(disk / "filler", "wb") as filler:
-                while True:
-                    filler.write(b"x" * 4096)
-                    filler.flush()
-        except OSError:
-            pass
-        result = kgen("loss", "Huber", cwd=disk)
-        assert_refused(result, f"cannot write {disk / 'huber.py'}: No space left")
-        assert [p.name for p in disk.iterdir()] == ["filler"]
-    finally:
-        subprocess.run(["umount", str(disk)], check=True)
+def test_a_full_disk_in_a_loose_folder_names_the_file(kgen, small_disk):
+    fill(small_disk)
+    result = kgen("loss", "Huber", cwd=small_disk)
+    assert_refused(result, f"cannot write {small_disk / 'huber.py'}: No space left")
+    assert [p.name for p in small_disk.iterdir()] == ["filler"]
 
 
 def test_every_cache_is_in_kgen_cache_dir(kgen, tmp_path):

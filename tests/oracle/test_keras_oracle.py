@@ -81,7 +81,9 @@ def toml_value(value: object) -> str:
 def check(module: str, folder: Path) -> dict:
     profiles = profiles_file(module, folder)
     run = subprocess.run(
-        [shutil.which("kgen") or "kgen", "check", module, "--json", *profiles],
+        # A module is one unit, its time limit a file's: keras.layers takes minutes.
+        [shutil.which("kgen") or "kgen", "check", module, "--json", "--timeout", "1500"]
+        + profiles,
         cwd=folder,
         capture_output=True,
         text=True,

@@ -1,3 +1,4 @@
+# kgen updates this file while it is unedited (digest f5ae985367a9d19d).
 """pytest setup for the tests kgen generates: the `heavy` marker, and what a failed test
 proves.
 

@@ -1,3 +1,4 @@
+# kgen updates this file while it is unedited (digest c866a4a25817368a).
 """The heavy checks of the tests kgen generates, and a helper they share, written once
 per test folder.
 

@@ -25,9 +25,9 @@ from kgen.checking import Unit, param_name, profile_table, record_of, spec_for
 from kgen.contracts import contract_row, note_for
 from kgen.discover import ImportFailed, components_in, import_module
 from kgen.errors import KgenError
-from kgen.generate import SUPPORT_FILES, Target, test_source
-from kgen.render import render_support
+from kgen.generate import Target, test_source
 from kgen.sandbox import set_limits
+from kgen.support import support_contents
 from kgen.valid_values import breaking_values
 
 
@@ -47,8 +47,8 @@ def main(results_fd: str, cpu_seconds: str, memory_bytes: str) -> None:
 def _check(request: dict) -> list[dict]:
     folder = Path(request["folder"], "tests")
     folder.mkdir()
-    for name, template in SUPPORT_FILES:  # the rendered tests import the harness
-        (folder / name).write_text(render_support(template))
+    for name, content in support_contents().items():  # the rendered tests import them
+        (folder / name).write_text(content)
     sys.path.insert(0, str(folder))
     records, tests = [], {}  # tests: test file -> the component record it checks
     for unit, profiles in zip(request["units"], request["profiles"], strict=True):

@@ -9,8 +9,9 @@ from kgen.clashes import check_module_names, check_test_names
 from kgen.formatting import format_source
 from kgen.lint import check_names
 from kgen.names import check_path_length
-from kgen.render import render, render_support
+from kgen.render import render
 from kgen.spec import ComponentSpec
+from kgen.support import planned_support
 from kgen.writer import PlannedFile, check_writable
 
 
@@ -50,13 +51,6 @@ def template_of(spec: ComponentSpec, which: int) -> str:
     if which == 1 and spec.kind.model_setup is None:
         return f"{spec.kind.template_dir}/test.py.j2"
     return TEMPLATES_BY_STYLE[spec.style][which].format(kind=spec.kind.template_dir)
-
-
-# Written once per test folder, never over a user's file: the marker, the heavy checks.
-SUPPORT_FILES = (
-    ("conftest.py", "_conftest.py.j2"),
-    ("kgen_harness.py", "_harness.py.j2"),
-)
 
 
 def module_source(spec: ComponentSpec) -> str:
@@ -117,14 +111,7 @@ def plan(spec: ComponentSpec, target: Target) -> list[PlannedFile]:
             )
         )
         support = target.conftest_dir or target.test_dir
-        files += [
-            PlannedFile(
-                support / name,
-                render_support(template, spec.user_templates),
-                existing="keep",
-            )
-            for name, template in SUPPORT_FILES
-        ]
+        files += planned_support(support, spec.user_templates)
     return files
 
 

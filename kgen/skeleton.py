@@ -12,10 +12,10 @@ from pathlib import Path
 import jinja2
 
 from kgen.errors import KgenError
-from kgen.generate import SUPPORT_FILES
 from kgen.kinds import KINDS
 from kgen.names import check_package_name
-from kgen.render import TEMPLATES, render_support
+from kgen.render import TEMPLATES
+from kgen.support import support_contents
 from kgen.writer import check_writable
 
 SKELETON = TEMPLATES / "project"
@@ -109,10 +109,8 @@ def create_project(project: NewProject, out: Path) -> list[Path]:
         with _temporary_files_in(staging):
             generate_files(str(SKELETON), context, output_dir=str(staging))
         rendered = staging / project.name
-        for name, template in SUPPORT_FILES:
-            (rendered / "tests" / name).write_text(
-                render_support(template), encoding="utf-8"
-            )
+        for name, content in support_contents().items():
+            (rendered / "tests" / name).write_text(content, encoding="utf-8")
         os.rename(rendered, target)  # no partial project is ever visible at `target`
     except (OSError, CookiecutterException) as error:
         _remove(staging, made)

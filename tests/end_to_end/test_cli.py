@@ -10,6 +10,8 @@ import sys
 import pytest
 from conftest import ROOT
 
+from kgen.support import stamped
+
 
 def test_writes_module_and_test_with_one_line_per_file(kgen, tmp_path):
     result = kgen("loss", "Huber", "--param", "threshold")
@@ -46,6 +48,25 @@ def test_generating_twice_is_identical_and_changes_nothing(kgen, tmp_path):
         "kgen_harness.py",
     ]
     assert {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
+
+
+def test_a_support_file_is_updated_while_unedited_and_kept_once_edited(kgen, tmp_path):
+    """Test modules of a newer kgen may need a newer harness: kgen replaces one it wrote
+    (its stamp matches), and keeps one the user changed."""
+    kgen("loss", "Huber")
+    harness, conftest = tmp_path / "kgen_harness.py", tmp_path / "conftest.py"
+    current = harness.read_text()
+    body = current.partition("\n")[2]
+    older = body.replace("def run_python(", "def run_python_as_before(")
+    assert older != body
+    harness.write_text(stamped(older))  # as an older kgen wrote it
+    conftest.write_text(conftest.read_text() + "\nMINE = 1\n")  # the user's edit
+    edited = conftest.read_text()
+    result = kgen("layer", "SimpleDense")
+    assert result.returncode == 0, result.stderr
+    assert "update  kgen_harness.py" in result.stdout
+    assert "skip  conftest.py" in result.stdout
+    assert harness.read_text() == current and conftest.read_text() == edited
 
 
 def test_a_different_existing_file_is_a_conflict_and_nothing_is_written(kgen, tmp_path):

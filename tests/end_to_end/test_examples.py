@@ -12,6 +12,7 @@ import pytest
 from conftest import EXAMPLES, ROOT, assert_clean_code, passed_and_skipped, run_pytest
 
 from kgen.spec import make_spec
+from kgen.support import support_contents, unedited
 
 SPEC = EXAMPLES / "examples.toml"
 EXPLAINED = EXAMPLES / "explained"
@@ -30,6 +31,10 @@ def test_examples_are_what_kgen_builds_today(kgen):
     result = kgen("build", EXPLAINED / "examples.toml", "--check", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "8 files up to date" in result.stdout
+    # --check takes an edited support file for the user's own: these must be kgen's.
+    for folder in (EXAMPLES, EXPLAINED):
+        for name in support_contents():
+            assert unedited((folder / name).read_text()), folder / name
 
 
 def test_check_names_each_file_that_differs(kgen, tmp_path):

@@ -98,7 +98,7 @@ def _check(request: dict) -> list[dict]:
                 component["params"] = tested
                 if request["write"]:
                     path.unlink()
-                    component["files"] = _files_beside(spec, unit)
+                    component["test_file"] = _test_beside(spec, unit)
                     continue
             except KgenError as error:
                 component["problem"] = str(error)
@@ -181,27 +181,11 @@ def _free(path: Path) -> Path:
     return path
 
 
-def _files_beside(spec, unit: dict) -> list[dict]:
-    """The test module and its support files, for the folder of the module."""
+def _test_beside(spec, unit: dict) -> dict:
+    """The test module for beside the module (kgen adds the support files itself)."""
     folder = Path(unit["file"]).parent
-    root = Path(unit["root"])
-    target = Target(out=folder, import_from=(root, unit["module"]))
-    files = [
-        {
-            "path": str(folder / spec.names.test_file),
-            "content": test_source(spec, target),
-            "existing": "conflict",
-        }
-    ]
-    files += [
-        {
-            "path": str(folder / name),
-            "content": render_support(template),
-            "existing": "keep",
-        }
-        for name, template in SUPPORT_FILES
-    ]
-    return files
+    target = Target(out=folder, import_from=(Path(unit["root"]), unit["module"]))
+    return {"name": spec.names.test_file, "content": test_source(spec, target)}
 
 
 _NO_REFERENCE = (

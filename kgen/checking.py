@@ -30,12 +30,16 @@ from kgen.profile import KEYS, check_table
 from kgen.project import find_project
 from kgen.sandbox import Limits, kill_group
 from kgen.spec import ComponentSpec, make_spec
+from kgen.support import planned_support
 from kgen.writer import PlannedFile
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*\Z")
 # What a folder holds besides components: tests, kgen's test support, build scripts.
 _NOT_COMPONENTS = re.compile(r"(test_.*|.*_test|conftest|kgen_harness|setup)\.py\Z")
+_TEST_MODULE = re.compile(
+    r"test_[A-Za-z0-9_]+\.py"
+)  # what --write names, beside a module
 _SKIPPED_FOLDERS = {"__pycache__", "node_modules", "site-packages", "build", "dist"}
 
 
@@ -431,17 +435,23 @@ def _run_batch(
 
 
 def written_files(records: list[dict]) -> list[PlannedFile]:
-    """What `--write` writes: each component's test module, and the support files of
-    its folder once (never over the user's own)."""
+    """What `--write` writes: each component's test module beside its module, and the
+    support files of that folder (never over the user's own). The worker only names the
+    test module: one that would go anywhere else is refused."""
     files: list[PlannedFile] = []
     for record in records:
+        folder = Path(record["file"] or "").parent
         for component in record["components"]:
-            for file in component.get("files", ()):
-                planned = PlannedFile(
-                    Path(file["path"]), file["content"], existing=file["existing"]
-                )
-                if planned not in files:
-                    files.append(planned)
+            test = component.get("test_file")
+            if test is None:
+                continue
+            name, content = test.get("name"), test.get("content")
+            if not (isinstance(name, str) and _TEST_MODULE.fullmatch(name)):
+                raise KgenError(f"{record['target']}: its check named no test module")
+            if not isinstance(content, str):
+                raise KgenError(f"{record['target']}: its check gave no test module")
+            files.append(PlannedFile(folder / name, content))
+            files += [f for f in planned_support(folder) if f not in files]
     return files
 
 

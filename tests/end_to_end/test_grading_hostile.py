@@ -53,7 +53,11 @@ def contracts_passed(record: dict) -> bool:
 
 
 def listing(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +115,18 @@ def running(mark: str) -> list[str]:
 
 def test_no_process_of_a_submission_outlives_the_check(graded):
     assert not running("kgen-hostile-sleeper")
+
+
+def test_a_submission_cannot_have_write_put_a_file_outside_its_folder(tmp_path):
+    """`--write` writes what the worker names: a test module beside the module, and no
+    other file, whatever a forged answer asks."""
+    folder = teacher(tmp_path, "plants_files.py")
+    before = listing(folder)
+    result = kgen_check("plants_files.py", "--write", cwd=folder / "submissions")
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert line == "kgen: error: plants_files.py: its check named no test module"
+    assert listing(folder) == before
 
 
 # Changing a classmate's grade

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kgen.backends import check_backend
 from kgen.errors import KgenError
 from kgen.names import check_package_name
 from kgen.paths import confined, reason
@@ -21,6 +22,7 @@ _KEYS = (
     "package",
     "templates",
     "explain",
+    "backend",
     "test",
 )  # [tool.kgen]; the README says what each means
 
@@ -31,6 +33,7 @@ class Project:
     package: str  # demo: src/demo/, registered as "demo>Huber"
     templates: Path | None = None  # user templates, absolute
     explain: bool = False
+    backend: str | None = None  # the model kind's train_step, and kgen check's backend
     # [tool.kgen.test.NAME]: the test profile of a component, by its class's name, for
     # kgen check (a build spec's [component.test] keys).
     tests: dict[str, dict] = field(default_factory=dict, compare=False)
@@ -112,6 +115,11 @@ def load_project(pyproject: Path) -> Project | None:
     explain = table.get("explain", False)
     if not isinstance(explain, bool):
         raise KgenError(f"{where}: explain must be true or false")
+    backend = table.get("backend")
+    if backend is not None:
+        if not isinstance(backend, str):
+            raise KgenError(f"{where}: backend must be a string, such as \"jax\"")
+        check_backend(backend, f"{where}: backend")
     tests = table.get("test", {})
     if not isinstance(tests, dict) or not all(
         isinstance(profile, dict) for profile in tests.values()
@@ -128,6 +136,7 @@ def load_project(pyproject: Path) -> Project | None:
             confined(root, templates, f"{where}: templates") if templates else None
         ),
         explain=explain,
+        backend=backend,
         tests=tests,
     )
     if not (project.package_dir / "__init__.py").is_file():

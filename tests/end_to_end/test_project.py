@@ -392,6 +392,8 @@ def test_eject_needs_a_project_with_a_templates_folder(kgen, demo, tmp_path):
         ('templates = "t"', "package must be given"),
         ('package = "nope"', "src/nope/__init__.py is missing"),
         ('package = "demo"\nexplain = "yes"', "explain must be true or false"),
+        ('package = "demo"\nbackend = "tf"', "unknown backend 'tf'"),
+        ('package = "demo"\nbackend = 1', "backend must be a string"),
         ("package = [", "not valid TOML"),
     ],
 )

@@ -1,0 +1,53 @@
+"""The Keras backends kgen generates for and checks on, and which one a command uses.
+
+The order is the same everywhere: a `--backend` option, else the project's
+`[tool.kgen] backend`, else `KERAS_BACKEND` (as Keras itself reads it), else TensorFlow.
+Nothing here imports a backend: generating stays fast.
+"""
+
+import importlib.util
+import os
+
+from kgen.errors import KgenError
+
+BACKENDS = ("tensorflow", "jax", "torch")
+# The package each backend needs, and how the README installs it.
+_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+
+def check_backend(name: str, where: str) -> str:
+    if name not in BACKENDS:
+        raise KgenError(
+            f"{where}: unknown backend {name!r}; choose one of {', '.join(BACKENDS)}"
+        )
+    return name
+
+
+def default_backend(project_backend: str | None = None, *, environment: bool = True) -> str:
+    """The backend a command uses when `--backend` is not given. `environment=False`
+    leaves `KERAS_BACKEND` out, for commands whose output must not depend on the shell
+    (`kgen build` of a checked-in spec)."""
+    if project_backend:
+        return project_backend
+    if environment and os.environ.get("KERAS_BACKEND"):
+        return check_backend(os.environ["KERAS_BACKEND"], "KERAS_BACKEND")
+    return "tensorflow"
+
+
+def parse_backends(option: str) -> list[str]:
+    """`tensorflow,jax`: each once, in the order given."""
+    names = [name.strip() for name in option.split(",")]
+    if not all(names):
+        raise KgenError(f"--backend {option!r}: give backend names separated by commas")
+    for name in names:
+        check_backend(name, "--backend")
+    return list(dict.fromkeys(names))
+
+
+def require_installed(backend: str) -> None:
+    package = _PACKAGES[backend]
+    if importlib.util.find_spec(package) is None:
+        raise KgenError(
+            f"backend {backend} needs {package}, which is not installed: "
+            f'pip install "kgen[{backend}]"'
+        )

@@ -613,7 +613,8 @@ def new(
     if interactive and sys.stdin is None:  # `<&-`: input() would raise RuntimeError
         raise KgenError("--interactive asks on stdin, which is closed")
     if interactive:  # cookiecutter's questions, with kgen's defaults
-        package = package or typer.prompt("package", default=default_package(name))
+        if package is None:
+            package = typer.prompt("package", default=default_package(name))
         description = description or typer.prompt(
             "description", default=default_description(package)
         )

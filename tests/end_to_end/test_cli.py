@@ -204,6 +204,7 @@ BAD_INPUTS = [
         "cannot write",
     ),
     (["loss", "Huber", "--package", "a>b"], "not a package name"),
+    (["loss", "Huber", "--package", ""], "--package '' is not a package name"),
     (["loss", "Huber", "--dry-run", "--stdout"], "do not go together"),
     (["loss", "Huber", "--bogus"], "No such option"),
 ]

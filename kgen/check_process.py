@@ -26,6 +26,13 @@ from kgen.sandbox import Limits, ended_by, kill_group, private_folders, wrapped
 
 SHOWN_OUTPUT = 64 * 1024  # bytes of a process's output shown on stderr, at most
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # a terminal's escapes among them
+# What TensorFlow's native libraries log on import whatever TF_CPP_MIN_LOG_LEVEL says
+# (TensorFlow 2.21 writes these before its logging reads it): not the user's output.
+_NATIVE_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|[IW]\d{4} [\d:.]+ +\d+ \w+\.cc:\d+\] "
+    r"|E\d{4} [\d:.]+ +\d+ cuda_\w+\.cc:\d+\] failed call to cuInit"
+)
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,9 @@ def _show(output) -> None:
     stderr, up to SHOWN_OUTPUT bytes; the rest read and dropped."""
     shown = 0
     for line in output:
-        if shown < SHOWN_OUTPUT:
+        if shown < SHOWN_OUTPUT and not _NATIVE_NOISE.match(
+            line.decode(errors="replace")
+        ):
             text = _CONTROL.sub("?", line.decode(errors="replace").rstrip("\r\n"))
             shown += len(line)
             if shown >= SHOWN_OUTPUT:

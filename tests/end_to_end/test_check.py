@@ -135,8 +135,11 @@ def test_the_report_is_json_one_record_per_file_and_the_exit_status_tells(checke
                     "cause",
                 }
                 assert each["passed"] == (each["outcome"] == "passed")
-    # Progress went to stderr as it ran; stdout holds the JSON alone.
+    # Progress went to stderr as it ran; stdout holds the JSON alone. TensorFlow's
+    # native import log (written whatever TF_CPP_MIN_LOG_LEVEL says) is not shown.
     assert "kgen check: SimpleDense: test_trains[defaults] passed" in result.stderr
+    assert "absl::InitializeLog" not in result.stderr
+    assert "cuda" not in result.stderr.lower()
 
 
 def test_nothing_is_written_into_the_checked_folder(checked):

@@ -3,8 +3,8 @@
 Its oracles: a corpus of hand-written components in the course notes' style (hand_written/)
 passes where it is correct, and each classic mistake fails the contract meant for it, with
 the note on that mistake; Keras's own components pass. (Every generated example passes it,
-heavy contracts included: tests/end_to_end/test_examples.py.) Components share a process:
-the run below starts TensorFlow once.
+heavy contracts included: tests/end_to_end/test_examples.py.) One run checks them all:
+a process per file, one at a time, as each submission gets its own.
 """
 
 import json

@@ -46,14 +46,21 @@ class Outcome:
 
 
 def run_worker(
-    request: dict, units: list[dict], folder: Path, limits: Limits, running: set
+    request: dict,
+    units: list[dict],
+    folder: Path,
+    limits: Limits,
+    running: set,
+    backend: str = "tensorflow",
 ) -> Outcome:
-    """Run the worker on `request` in `folder` (private to it), within `limits`;
-    `running` holds the process while it runs, for an interrupted command to stop."""
+    """Run the worker on `request` in `folder` (private to it), within `limits`, with
+    Keras on `backend`; `running` holds the process while it runs, for an interrupted
+    command to stop."""
     reader, writer = os.pipe()
     environment = {
         **os.environ,
         **private_folders(folder),
+        "KERAS_BACKEND": backend,
         "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow's errors only
         "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in the user's folders
         "KGEN_HEAVY": "1" if request["heavy"] else "0",
@@ -138,7 +145,8 @@ def _read(reader: int, process: subprocess.Popen, deadline: float) -> bytes | No
 
 def records_from(data: bytes, units: list[dict]) -> list[dict] | None:
     """The records in `data`, if they are exactly one for each unit, in order, in the
-    report's shape, naming only tests kgen's templates make; else None."""
+    report's shape, naming only tests kgen's templates make; else None. (Their
+    `backend` is set by kgen.checking, whatever the worker wrote there.)"""
     try:
         records = json.loads(data)
     except ValueError:

@@ -11,13 +11,16 @@ import pyflakes.checker
 import pyflakes.messages
 import pytest
 
-from kgen import generate
+from kgen import checking, generate
+from kgen.check_process import Outcome
 from kgen.check_report import all_passed, json_report, one_line_cause, text_report
 from kgen.checking import (
+    Unit,
     batches,
     profile_table,
     profiles_for,
     profiles_in,
+    record_of,
     resolve,
     spec_for,
     unknown_samples,
@@ -25,6 +28,8 @@ from kgen.checking import (
 from kgen.contracts import contract_row
 from kgen.errors import KgenError
 from kgen.explanations import NOTES
+from kgen.grades import add_grades
+from kgen.sandbox import Limits
 from kgen.spec import make_spec
 
 EXAMPLES = Path(__file__).parents[2] / "generated_examples"
@@ -223,9 +228,10 @@ def test_a_failure_gets_the_note_its_message_points_to():
     assert passed["note"] == "" and passed["passed"] is True
 
 
-def record(target, components=(), error=""):
+def record(target, components=(), error="", backend="tensorflow"):
     return {
         "target": target,
+        "backend": backend,
         "file": target,
         "module": target,
         "error": error,
@@ -305,6 +311,41 @@ def test_the_table_names_each_file_its_error_and_each_contract():
         "not checked, taken by their names for tests or build scripts: test_0.py, "
         "test_1.py, test_2.py, test_3.py, test_4.py and 2 more (--json lists them)\n"
     ) in listed
+
+
+def test_each_backend_has_its_record_and_a_file_its_lowest_grade():
+    """Checked on two backends, a file has a record for each, named with its backend;
+    its grade is the lowest, and the JSON gives each backend's."""
+    records = [
+        record("alice.py", [component()]),
+        record("alice.py", [component(False)], backend="jax"),
+        record("bob.py", [component()]),
+        record("bob.py", error="cannot import bob: ...", backend="jax"),
+    ]
+    add_grades(records)
+    text = text_report(records)
+    assert "alice.py (tensorflow)\n  SimpleDense" in text
+    assert "alice.py (jax)\n  SimpleDense" in text
+    assert "bob.py (jax)\n  error: cannot import bob" in text
+    assert "  grade on every backend (the lowest): 0%\n" in text
+    assert text.endswith(
+        "2 components checked on tensorflow and jax: 0 passed every contract on every "
+        "backend, 2 did not. 1 file could not be checked."
+    )
+    report = json_report(records)
+    assert report["backends"] == ["tensorflow", "jax"]
+    assert [r["backend"] for r in report["files"]] == ["tensorflow", "jax"] * 2
+    assert report["grades"] == {
+        "alice.py": {"grade": 0.0, "backends": {"tensorflow": 1.0, "jax": 0.0}},
+        "bob.py": {"grade": 0.0, "backends": {"tensorflow": 1.0, "jax": 0.0}},
+    }
+    assert not report["passed"]
+    # One backend that is not TensorFlow: named too.
+    alone = text_report([record("alice.py", [component()], backend="jax")])
+    assert alone.startswith("alice.py (jax)\n")
+    assert alone.endswith(
+        "1 component checked on jax: 1 passed every contract, 0 did not."
+    )
 
 
 # A heavy test's failure in a child process, as pytest reports it: the child's traceback
@@ -496,3 +537,20 @@ def test_what_a_component_kgen_did_not_write_is_compared_with_is_defined(
         if isinstance(message, pyflakes.messages.UndefinedName)
     ]
     assert "holds(" in source and not undefined, undefined
+
+
+def test_a_records_backend_is_the_one_it_ran_on_whatever_the_worker_says(
+    monkeypatch, tmp_path
+):
+    """The worker runs the user's code: the backend of its records is kgen's to say."""
+    unit = Unit("a.py", "a", str(tmp_path), None, str(tmp_path / "a.py"))
+    asked = []
+
+    def worker(request, units, folder, limits, running, backend):
+        asked.append(backend)
+        forged = {**record_of(unit), "backend": "tensorflow", "grade": 1.0}
+        return Outcome([forged])
+
+    monkeypatch.setattr(checking, "run_worker", worker)
+    (checked,) = checking._run_batch([unit], {}, False, False, {}, Limits(), "jax")
+    assert asked == ["jax"] and checked["backend"] == "jax"

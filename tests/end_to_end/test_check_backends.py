@@ -59,14 +59,12 @@ class Squared(keras.layers.Layer):
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
-    """One run: three files on every backend installed."""
+    """One run: two files (a process each) on every backend installed."""
     folder = tmp_path_factory.mktemp("backends")
-    shutil.copy(SIMPLE_DENSE, folder)
-    (folder / "only_its_backend.py").write_text(ONLY_ITS_BACKEND)
+    (folder / "layers.py").write_text(SIMPLE_DENSE.read_text() + ONLY_ITS_BACKEND)
     (folder / "tf_ops.py").write_text(TF_OPS)
     result = kgen_check(
-        "simple_dense.py",
-        "only_its_backend.py",
+        "layers.py",
         "tf_ops.py",
         "--backend",
         ",".join(BACKENDS),
@@ -87,7 +85,7 @@ def passed(record):
 def test_each_file_has_a_record_for_each_backend_in_order(checked):
     result, report = checked
     assert report["backends"] == BACKENDS
-    targets = ["simple_dense.py", "only_its_backend.py", "tf_ops.py"]
+    targets = ["layers.py", "tf_ops.py"]
     assert [(r["target"], r["backend"]) for r in report["files"]] == [
         (target, backend) for target in targets for backend in BACKENDS
     ]
@@ -96,11 +94,14 @@ def test_each_file_has_a_record_for_each_backend_in_order(checked):
 
 def test_a_correct_component_passes_on_every_backend(checked):
     _, report = checked
-    for target in ("simple_dense.py", "only_its_backend.py"):
-        records = by_backend(report, target)
-        assert all(passed(record) for record in records.values()), target
-        assert report["grades"][target]["grade"] == 1.0
-        assert report["grades"][target]["backends"] == dict.fromkeys(BACKENDS, 1.0)
+    for record in by_backend(report, "layers.py").values():
+        components = [c["component"] for c in record["components"]]
+        assert components == ["SimpleDense", "OnlyItsBackend"], record["backend"]
+        assert passed(record), record["backend"]
+    assert report["grades"]["layers.py"] == {
+        "grade": 1.0,
+        "backends": dict.fromkeys(BACKENDS, 1.0),
+    }
 
 
 def test_tensorflow_ops_pass_on_tensorflow_and_fail_elsewhere_and_grade_lowest(
@@ -119,25 +120,22 @@ def test_tensorflow_ops_pass_on_tensorflow_and_fail_elsewhere_and_grade_lowest(
     assert grades["backends"]["tensorflow"] == 1.0 and grades["grade"] == 0.0
 
 
-def test_the_text_report_names_each_backend(tmp_path):
-    shutil.copy(SIMPLE_DENSE, tmp_path)
-    result = kgen_check("simple_dense.py", "--backend", "jax", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("simple_dense.py (jax)\n  SimpleDense (layer")
-    assert result.stdout.rstrip().endswith(
-        "1 component checked on jax: 1 passed every contract, 0 did not."
-    )
-
-
 def test_the_backend_defaults_to_the_projects_then_keras_backend(tmp_path):
+    """And the text report names a backend that is not TensorFlow."""
     shutil.copy(SIMPLE_DENSE, tmp_path)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.kgen]\npackage = "demo"\nbackend = "jax"\n'
     )
     (tmp_path / "src" / "demo").mkdir(parents=True)
     (tmp_path / "src" / "demo" / "__init__.py").write_text("")
-    result = kgen_check("simple_dense.py", "--json", cwd=tmp_path)
-    assert json.loads(result.stdout)["backends"] == ["jax"], result.stderr
+    # The project's backend wins over KERAS_BACKEND.
+    environment = {"KERAS_BACKEND": "tensorflow"}
+    result = kgen_check("simple_dense.py", cwd=tmp_path, env=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("simple_dense.py (jax)\n  SimpleDense (layer")
+    assert result.stdout.rstrip().endswith(
+        "1 component checked on jax: 1 passed every contract, 0 did not."
+    )
     (tmp_path / "pyproject.toml").unlink()
     result = kgen_check(
         "simple_dense.py", "--json", cwd=tmp_path, env={"KERAS_BACKEND": "jax"}

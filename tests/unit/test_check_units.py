@@ -407,11 +407,15 @@ def test_a_sample_gives_a_value_to_a_param_whose_default_kgen_cannot_vary():
 
 
 def test_a_listed_param_is_compared_as_saving_writes_it():
-    # kgen's own: a list as JSON, where a tuple is a list too; a scalar exactly.
-    own = make_spec("layer", "Pool", ["sizes:list[int]=[1, 2]", "units:int=32"])
+    # kgen's own: a list as JSON, where a tuple is a list too; a scalar (a float too)
+    # exactly.
+    own = make_spec(
+        "layer", "Pool", ["sizes:list[int]=[1, 2]", "units:int=32", "rate:float=0.01"]
+    )
     assert own.config_checks == [
         ('as_json(config["sizes"])', 'as_json(ARGS["sizes"])'),
         ('config["units"]', 'ARGS["units"]'),
+        ('config["rate"]', 'ARGS["rate"]'),
     ]
     assert own.uses_as_json and not own.per_axis_configs
     # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2).
@@ -456,7 +460,10 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     spec = spec_for(found(params=["strides:int=1"]), {})
     source = generate.test_source(spec, generate.Target(out=tmp_path))
     helpers = source[source.index("def as_json") : source.index("def test_")]
-    write(tmp_path / "config_helpers.py", "import json\n\n\n" + helpers)
+    write(
+        tmp_path / "config_helpers.py",
+        "import json\n\nimport numpy as np\n\n\n" + helpers,
+    )
     spec_ = importlib.util.spec_from_file_location(
         "config_helpers", tmp_path / "config_helpers.py"
     )
@@ -472,6 +479,9 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     assert (
         not holds([1, 2], [2, 1]) and not holds((1, 1), None) and not holds([1], [1, 1])
     )
+    # A float as Keras keeps it, float32 (L1(0.01)), and no further.
+    assert holds(0.009999999776482582, 0.01) and holds((0, 0.009999999776482582), 0.01)
+    assert not holds(0.0099, 0.01) and not holds(0.01, 0.010001)
 
 
 @pytest.mark.parametrize(

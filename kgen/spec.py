@@ -584,7 +584,10 @@ def make_spec(
     signatures: dict[str, str] | None = None,
     imports: list[str] | tuple[str, ...] = (),
     base_defaults: dict[str, object] | None = None,
+    checked: bool = False,
 ) -> ComponentSpec:
+    """A component's spec. `checked`: one kgen checks but did not write (kgen check),
+    whose params may take the names of the base class's attributes."""
     the_kind = kind_named(kind)
     style = the_kind.style_named(style)
     names = derive_names(name)
@@ -599,7 +602,7 @@ def make_spec(
     if style == "class":
         the_kind, parsed = restate_base_args(the_kind, parsed)
     the_kind = with_base_defaults(the_kind, style, base_defaults or {})
-    check_param_names(parsed, the_kind, style, names)
+    check_param_names(parsed, the_kind, style, names, checked=checked)
     _check_nested(parsed, the_kind, style)
     if style == "function" and any(param.required for param in parsed):
         raise KgenError(

@@ -406,6 +406,15 @@ def test_a_sample_gives_a_value_to_a_param_whose_default_kgen_cannot_vary():
     assert pool.params[-1].type.name == "list[int]"
 
 
+def test_a_checked_class_may_name_a_param_as_an_attribute_of_its_base():
+    # EinsumDense's output_shape: kgen writes no class, so nothing is shadowed; a class
+    # kgen generates still may not take the name.
+    spec = spec_for(found(params=["output_shape:int=4", "units:int=2"]), {})
+    assert [param.name for param in spec.params] == ["output_shape", "units"]
+    with pytest.raises(KgenError, match="clashes with the attribute output_shape"):
+        make_spec("layer", "Thing", ["output_shape:int=4"])
+
+
 def test_a_listed_param_is_compared_as_saving_writes_it():
     # kgen's own: a list as JSON, where a tuple is a list too; a scalar (a float too)
     # exactly.

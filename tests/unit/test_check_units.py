@@ -427,12 +427,15 @@ def test_a_listed_param_is_compared_as_saving_writes_it():
         ('config["rate"]', 'ARGS["rate"]'),
     ]
     assert own.uses_as_json and not own.per_axis_configs
-    # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2).
+    # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2); a
+    # param left out of the config is taken at its default, as from_config takes it.
     keras_own = spec_for(
-        found(params=["strides:int=1", "activation:activation=None"]), {}
+        found(params=["strides:int=1", "activation:activation=None", "size:int=..."]),
+        {"samples": {"size": 2}},
     )
     assert keras_own.config_checks == [
-        ('holds(config["strides"], ARGS["strides"])', None),
+        ('holds(config["size"], ARGS["size"])', None),
+        ('holds(config.get("strides", 1), ARGS["strides"])', None),
         (
             'config["activation"]',
             'keras.activations.serialize(keras.activations.get(ARGS["activation"]))',

@@ -415,6 +415,27 @@ def test_a_checked_class_may_name_a_param_as_an_attribute_of_its_base():
         make_spec("layer", "Thing", ["output_shape:int=4"])
 
 
+def test_a_checked_activation_function_is_called_symbolically_in_a_layer(tmp_path):
+    # keras.activations.hard_silu converts its input with convert_to_tensor: a KerasTensor
+    # is only for layers and keras.ops, so Keras's own function is called in a layer;
+    # kgen's own activation function is called on the KerasTensor itself.
+    checked = spec_for(
+        found(
+            name="hard_silu",
+            kind="activation",
+            style="function",
+            params=[],
+            overrides=["function"],
+        ),
+        {},
+    )
+    own = make_spec("activation", "scaled_tanh", style="function")
+    layer_call = "keras.layers.Activation(activation)(keras.Input("
+    target = generate.Target(out=tmp_path)
+    assert layer_call in generate.test_source(checked, target)
+    assert layer_call not in generate.test_source(own, target)
+
+
 def test_a_listed_param_is_compared_as_saving_writes_it():
     # kgen's own: a list as JSON, where a tuple is a list too; a scalar (a float too)
     # exactly.

@@ -277,6 +277,7 @@ def spec_for(
         bodies={method: "pass" for method in found["overrides"]},
         reference=reference,
         test=table,
+        checked=True,
     )
     if found["style"] == "class":  # the base arguments it takes: no seed, no seed test
         kind = replace(

@@ -447,20 +447,57 @@ def test_a_sample_gives_a_value_to_a_param_whose_default_kgen_cannot_vary():
     assert pool.params[-1].type.name == "list[int]"
 
 
+def test_a_checked_class_may_name_a_param_as_an_attribute_of_its_base():
+    # EinsumDense's output_shape: kgen writes no class, so nothing is shadowed; a class
+    # kgen generates still may not take the name.
+    spec = spec_for(found(params=["output_shape:int=4", "units:int=2"]), {})
+    assert [param.name for param in spec.params] == ["output_shape", "units"]
+    with pytest.raises(KgenError, match="clashes with the attribute output_shape"):
+        make_spec("layer", "Thing", ["output_shape:int=4"])
+
+
+def test_a_checked_activation_function_is_called_symbolically_in_a_layer(tmp_path):
+    # keras.activations.hard_silu converts its input with convert_to_tensor: a KerasTensor
+    # is only for layers and keras.ops, so Keras's own function is called in a layer;
+    # kgen's own activation function is called on the KerasTensor itself.
+    checked = spec_for(
+        found(
+            name="hard_silu",
+            kind="activation",
+            style="function",
+            params=[],
+            overrides=["function"],
+        ),
+        {},
+    )
+    own = make_spec("activation", "scaled_tanh", style="function")
+    layer_call = "keras.layers.Activation(activation)(keras.Input("
+    target = generate.Target(out=tmp_path)
+    assert layer_call in generate.test_source(checked, target)
+    assert layer_call not in generate.test_source(own, target)
+
+
 def test_a_listed_param_is_compared_as_saving_writes_it():
-    # kgen's own: a list as JSON, where a tuple is a list too; a scalar exactly.
-    own = make_spec("layer", "Pool", ["sizes:list[int]=[1, 2]", "units:int=32"])
+    # kgen's own: a list as JSON, where a tuple is a list too; a scalar (a float too)
+    # exactly.
+    own = make_spec(
+        "layer", "Pool", ["sizes:list[int]=[1, 2]", "units:int=32", "rate:float=0.01"]
+    )
     assert own.config_checks == [
         ('as_json(config["sizes"])', 'as_json(ARGS["sizes"])'),
         ('config["units"]', 'ARGS["units"]'),
+        ('config["rate"]', 'ARGS["rate"]'),
     ]
     assert own.uses_as_json and not own.per_axis_configs
-    # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2).
+    # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2); a
+    # param left out of the config is taken at its default, as from_config takes it.
     keras_own = spec_for(
-        found(params=["strides:int=1", "activation:activation=None"]), {}
+        found(params=["strides:int=1", "activation:activation=None", "size:int=..."]),
+        {"samples": {"size": 2}},
     )
     assert keras_own.config_checks == [
-        ('holds(config["strides"], ARGS["strides"])', None),
+        ('holds(config["size"], ARGS["size"])', None),
+        ('holds(config.get("strides", 1), ARGS["strides"])', None),
         (
             'config["activation"]',
             'keras.activations.serialize(keras.activations.get(ARGS["activation"]))',
@@ -497,7 +534,10 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     spec = spec_for(found(params=["strides:int=1"]), {})
     source = generate.test_source(spec, generate.Target(out=tmp_path))
     helpers = source[source.index("def as_json") : source.index("def test_")]
-    write(tmp_path / "config_helpers.py", "import json\n\n\n" + helpers)
+    write(
+        tmp_path / "config_helpers.py",
+        "import json\n\nimport numpy as np\n\n\n" + helpers,
+    )
     spec_ = importlib.util.spec_from_file_location(
         "config_helpers", tmp_path / "config_helpers.py"
     )
@@ -513,6 +553,9 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     assert (
         not holds([1, 2], [2, 1]) and not holds((1, 1), None) and not holds([1], [1, 1])
     )
+    # A float as Keras keeps it, float32 (L1(0.01)), and no further.
+    assert holds(0.009999999776482582, 0.01) and holds((0, 0.009999999776482582), 0.01)
+    assert not holds(0.0099, 0.01) and not holds(0.01, 0.010001)
 
 
 @pytest.mark.parametrize(

@@ -17,19 +17,21 @@ from conftest import passed_and_skipped, run_pytest
 import kgen.kinds
 from kgen.contracts import contract_row
 
-BACKENDS = ["jax", "torch"]
+
+def installed(backend):
+    """`backend` as a test parameter, skipped unless it can be imported here."""
+    missing = importlib.util.find_spec(backend) is None
+    reason = f"{backend} is not installed: the generated tests cannot run on it"
+    return pytest.param(backend, marks=pytest.mark.skipif(missing, reason=reason))
+
+
+BACKENDS = [installed("jax"), installed("torch")]
 # The model kind's train_step is TensorFlow's own: its backends are tested elsewhere.
 KINDS = [name for name in kgen.kinds.KINDS if name != "model"]
 # Each kind's fresh-process and two-device checks (a callback's are its own).
 HEAVY = "fresh_process or two_devices"
 FLOAT64_SKIP = "float64: jax gives float32 (on JAX, JAX_ENABLE_X64=1 gives float64)"
 TORCH_SKIP = "two devices: keras.distribution (data parallelism) has no torch backend"
-
-
-def need(backend):
-    """Skip unless `backend` can be imported here."""
-    if importlib.util.find_spec(backend) is None:
-        pytest.skip(f"{backend} is not installed: pip install {backend}")
 
 
 def generate(folder, *args):
@@ -66,7 +68,6 @@ def every_kind(tmp_path_factory):
 @pytest.mark.heavy
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_every_kind_passes_its_fast_tests_on(backend, every_kind):
-    need(backend)
     result = run_on(backend, every_kind, "-v")  # undoes -q: pytest prints its header
     keras = importlib.metadata.version("keras")
     assert f"kgen: Keras {keras} on the {backend} backend" in result.stdout
@@ -88,7 +89,6 @@ def test_every_kind_passes_its_fast_tests_on(backend, every_kind):
 def test_every_kind_loads_in_a_fresh_process_and_trains_on_two_devices_on(
     backend, every_kind
 ):
-    need(backend)
     result = run_on(backend, every_kind, "-k", HEAVY, heavy=True)
     passed, skipped = passed_and_skipped(result)
     if backend == "jax":  # keras.distribution.DataParallel over two host devices
@@ -102,7 +102,6 @@ def test_every_kind_loads_in_a_fresh_process_and_trains_on_two_devices_on(
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_layer_compiles_and_runs_in_mixed_precision_on(backend, every_kind):
     # XLA on JAX; torch.compile on torch (jit_compile=True): it works on CPU.
-    need(backend)
     result = run_on(
         backend,
         every_kind,
@@ -115,8 +114,8 @@ def test_a_layer_compiles_and_runs_in_mixed_precision_on(backend, every_kind):
 
 
 @pytest.mark.heavy
-def test_the_two_device_check_is_real_on_jax(tmp_path):
-    need("jax")
+@pytest.mark.parametrize("backend", [installed("jax")])
+def test_the_two_device_check_is_real_on(backend, tmp_path):
     generate(tmp_path, "loss", "Scalar")
     module = tmp_path / "scalar.py"
     # A loss of one scalar per batch, not one value per sample: the bug the check catches
@@ -129,7 +128,7 @@ def test_the_two_device_check_is_real_on_jax(tmp_path):
     module.write_text(
         source.replace(per_sample, "ops.mean(ops.square(y_pred - y_true))")
     )
-    result = run_on("jax", tmp_path, "-k", "two_devices", heavy=True)
+    result = run_on(backend, tmp_path, "-k", "two_devices", heavy=True)
     assert passed_and_skipped(result) == (1, 0)
     # The check is real: with the distribution not applied, the model trains on one
     # device and the check fails, saying so.
@@ -138,7 +137,7 @@ def test_the_two_device_check_is_real_on_jax(tmp_path):
     applied = "keras.distribution.set_distribution(\n"
     assert source.count(applied) == 1
     harness.write_text(source.replace(applied, "(lambda distribution: None)(\n"))
-    result = run_on("jax", tmp_path, "-k", "two_devices", heavy=True)
+    result = run_on(backend, tmp_path, "-k", "two_devices", heavy=True)
     assert result.returncode == 1, result.stdout[-3000:]
     assert "on 1 device(s), not 2: the model was not distributed" in result.stdout
 

@@ -1,4 +1,4 @@
-# kgen updates this file while it is unedited (digest f5ae985367a9d19d).
+# kgen updates this file while it is unedited (digest 968818b5004f52c6).
 """pytest setup for the tests kgen generates: the `heavy` marker, and what a failed test
 proves.
 
@@ -57,6 +57,14 @@ SAMPLES = (
     "It passed with the defaults: is each test value in ARGS valid for the component? "
     "Give your own with --sample NAME=VALUE (or samples in [component.test])."
 )
+# How kgen_harness.run_python reports a new process that a signal killed.
+CRASHED = ") was killed by SIG"
+CRASHED_TEXT = (
+    "Nothing yet: the new Python process crashed (a signal killed it, as its return "
+    "code says) before the check could finish. Run the test again: a crash that "
+    "repeats comes from native code the process loads (the backend's, or an extension's "
+    "the component uses), not from a check the component failed."
+)
 # Each kind of component kgen generates, by its base class: `kgen explain KIND` tells more.
 KINDS = {
     "loss": "keras.losses.Loss",
@@ -75,6 +83,12 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "heavy: slower checks of a generated component (see conftest.py)"
     )
+
+
+def pytest_report_header(config):
+    import keras
+
+    return f"kgen: Keras {keras.version()} on the {keras.backend.backend()} backend"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -97,6 +111,9 @@ def pytest_runtest_makereport(item, call):
         PASSED.add(item.nodeid)
     contract = CONTRACTS.get(getattr(item, "originalname", item.name))
     if report.failed and contract and hasattr(report.longrepr, "addsection"):
+        if CRASHED in report.longreprtext:  # a crash proves nothing of the component
+            report.longrepr.addsection("what this test proves", CRASHED_TEXT)
+            return
         more = f"More: kgen explain {kind_tested_by(item.module)}"
         defaults = item.nodeid.replace("[samples]", "[defaults]")
         # Unless the failure names a param the result does not follow: that is the cause.

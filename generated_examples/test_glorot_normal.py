@@ -88,7 +88,7 @@ def test_computes_the_reference_math():
     np.testing.assert_allclose(values.std(), stddev, rtol=0.05, atol=1e-7)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", kgen_harness.FLOAT64])
 def test_returns_the_asked_shape_and_dtype(dtype):
     values = GlorotNormal(**ARGS)(shape=(3, 5), dtype=dtype)
     assert tuple(values.shape) == (3, 5)

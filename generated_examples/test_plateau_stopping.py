@@ -5,8 +5,9 @@ what Keras expects of a callback. Run them with `pytest test_plateau_stopping.py
 
 The tests marked `heavy` take longer and prove that the callback holds up where real
 training happens: its config is rebuilt in a fresh process; it sees the same logs when
-the model is compiled with XLA, and when it trains on two devices under
-`tf.distribute.MirroredStrategy`. They are skipped unless asked for (see conftest.py):
+the model is compiled with XLA, and when it trains on two devices
+(`tf.distribute.MirroredStrategy` on TensorFlow, `keras.distribution.DataParallel` on
+JAX; skipped on torch). They are skipped unless asked for (see conftest.py):
 `KGEN_HEAVY=1 pytest test_plateau_stopping.py` runs them too, `pytest -m heavy` runs
 them alone.
 """
@@ -18,7 +19,6 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import kgen_harness
 from plateau_stopping import PlateauStopping
@@ -246,31 +246,24 @@ def test_sees_the_same_logs_with_xla():
     assert_same_logs(epoch_logs(xla), epoch_logs(eager))
 
 
-# TensorFlow splits a CPU into logical devices only before its first use: a new process.
+# Two devices are made only before the backend's first use: a new process (run_python).
 ON_TWO_DEVICES = """
 import importlib
 import sys
 
-import tensorflow as tf
-
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
-)
 sys.path.insert(0, sys.argv[1])
 importlib.import_module(sys.argv[2]).train_on_two_devices()
 """
 
 
 def train_on_two_devices():
-    """Run by test_sees_the_same_logs_on_two_devices, in a process whose CPU is split in two."""
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    assert strategy.num_replicas_in_sync == 2
-    with strategy.scope():
-        model = build_model()
+    """Run by test_sees_the_same_logs_on_two_devices, in a process with two devices."""
     distributed, single = recording(**ARGS), recording(**ARGS)
-    fit(model, distributed)
     fit(build_model(), single)
+    with kgen_harness.on_two_devices():
+        model = build_model()
+        fit(model, distributed)
+        kgen_harness.assert_on_two_devices(model)
     # Hooks run once per step, not once per device, with the logs summed over devices.
     assert [c[:2] for c in distributed.calls] == [c[:2] for c in single.calls]
     assert_same_logs(epoch_logs(distributed), epoch_logs(single))
@@ -278,5 +271,7 @@ def train_on_two_devices():
 
 @pytest.mark.heavy
 def test_sees_the_same_logs_on_two_devices():
+    if kgen_harness.NO_TWO_DEVICES is not None:
+        pytest.skip(kgen_harness.NO_TWO_DEVICES)
     here = Path(__file__).resolve()
     kgen_harness.run_python(ON_TWO_DEVICES, here.parent, here.stem)

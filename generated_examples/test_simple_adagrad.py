@@ -5,10 +5,11 @@ saving, loading or training. Run them with `pytest test_simple_adagrad.py`.
 
 The tests marked `heavy` take longer and prove that the optimizer holds up where real
 training happens: a saved model loads in a fresh process; it trains the same with XLA;
-it trains on two devices under `tf.distribute.MirroredStrategy`; it trains the same
-inside a `LossScaleOptimizer`, and in mixed precision. They are skipped unless asked for
-(see conftest.py): `KGEN_HEAVY=1 pytest test_simple_adagrad.py` runs them too, `pytest
--m heavy` runs them alone."""
+it trains on two devices (`tf.distribute.MirroredStrategy` on TensorFlow,
+`keras.distribution.DataParallel` on JAX; skipped on torch); it trains the same inside a
+`LossScaleOptimizer`, and in mixed precision. They are skipped unless asked for (see
+conftest.py): `KGEN_HEAVY=1 pytest test_simple_adagrad.py` runs them too, `pytest -m
+heavy` runs them alone."""
 
 import json
 

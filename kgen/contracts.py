@@ -224,6 +224,16 @@ def note_for(test: str, message: str) -> str | None:
     return contract.note if contract and asserted else None
 
 
+# How a heavy test reports a new process that a signal killed (kgen_harness.run_python):
+# a crash, which says nothing of the component's contract.
+CRASHED = ") was killed by SIG"
+CRASHED_NOTE = (
+    "The new Python process crashed (a signal killed it) before the check could finish: "
+    "run it again. A crash that repeats comes from native code the process loads (the "
+    "backend's, or an extension's the component uses), not from a contract it failed."
+)
+
+
 def contract_row(
     test: str, kind: str, outcome: str, message: str, raw: str = ""
 ) -> dict:
@@ -232,7 +242,9 @@ def contract_row(
     the `raw` message, the error as raised)."""
     contract = CONTRACTS.get(test)
     note = ""
-    if outcome == "failed":
+    if outcome == "failed" and CRASHED in (raw or message):
+        note = CRASHED_NOTE
+    elif outcome == "failed":
         parts = [
             f"Look at {contract.look_at}." if contract else "",
             _usual_mistake(note_for(test, raw or message)),

@@ -1,4 +1,4 @@
-# kgen updates this file while it is unedited (digest c866a4a25817368a).
+# kgen updates this file while it is unedited (digest befb2af492fd41c6).
 """The heavy checks of the tests kgen generates, and a helper they share, written once
 per test folder.
 
@@ -7,27 +7,89 @@ functions: they prove that the component holds up where real training happens. k
 this file beside conftest.py and never overwrites it once it is there.
 """
 
+import contextlib
 import inspect
 import os
+import signal
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
+
+# The backend these tests run on: a new process runs on it too.
+BACKEND = keras.backend.backend()
+
+# How a new process starts: with two CPU devices, and importing no backend but its own
+# (TensorFlow imported before Keras can crash a torch process). JAX takes its two host
+# devices from XLA_FLAGS (run_python sets it); TensorFlow splits its CPU in two, which it
+# does only before its first use.
+START = """
+import os
+
+if os.environ["KERAS_BACKEND"] == "tensorflow":
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+    )
+"""
 
 
 def run_python(script, *args):
-    """Run `script` in a new Python process; fail with its error output if it fails."""
+    """Run `script` in a new Python process on this one's backend (after START); fail with
+    its return code or the signal that killed it, and its error output, if it fails."""
+    env = {"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ, "KERAS_BACKEND": BACKEND}
+    if BACKEND == "jax":
+        flags = env.get("XLA_FLAGS", "")
+        env["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count=2".strip()
     result = subprocess.run(
-        [sys.executable, "-c", script, *map(str, args)],
+        [sys.executable, "-c", START + script, *map(str, args)],
         check=False,  # the assert below shows what went wrong
         capture_output=True,
         text=True,
         timeout=600,
-        env={"TF_CPP_MIN_LOG_LEVEL": "2", **os.environ},  # TensorFlow's errors only
+        env=env,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, (
+        f"the new Python process ({BACKEND}) {_ending(result.returncode)}:\n"
+        f"{result.stderr[-3000:]}"
+    )
+
+
+def _ending(returncode):
+    """How a process ended, from its return code: negative is the signal that killed it."""
+    if returncode >= 0:
+        return f"exited with return code {returncode}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = f"signal {-returncode}"
+    return f"was killed by {name} (return code {returncode})"
+
+
+def _has_float64():
+    """Whether the backend makes float64 tensors when asked: JAX gives float32 unless
+    jax_enable_x64 is set."""
+    with warnings.catch_warnings():  # JAX warns that it gives float32
+        warnings.simplefilter("ignore")
+        made = keras.ops.zeros((), dtype="float64").dtype
+    return keras.backend.standardize_dtype(made) == "float64"
+
+
+# float64 as a test parameter, skipped where the backend has 64-bit floats off (as JAX has
+# by default: Keras's own initializers give float32 there too).
+FLOAT64 = pytest.param(
+    "float64",
+    marks=pytest.mark.skipif(
+        not _has_float64(),
+        reason=f"float64: {BACKEND} gives float32 (on JAX, JAX_ENABLE_X64=1 gives float64)",
+    ),
+)
 
 
 def numpy_weights(layer):
@@ -97,20 +159,14 @@ def _gives(reference, inputs, args, result):
 
 
 # What a serving process does: import the component's module, nothing else, then load.
-# Then, since TensorFlow takes a while to start, the same process runs the test module's
-# two-device check (its CPU split in two before TensorFlow's first use), if it has one.
+# Then, since a backend takes a while to start, the same process (started with two
+# devices) runs the test module's two-device check, if it has one.
 LOAD_AND_PREDICT = """
 import importlib
 import sys
 import traceback
 from pathlib import Path
 
-import tensorflow as tf
-
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
-)
 import keras
 import numpy as np
 
@@ -124,9 +180,10 @@ x = x[0] if len(x) == 1 else x
 np.save(f"{folder}/predicted.npy", model.predict(x, verbose=0))
 
 sys.path[:0] = [here, tests_root]
-importlib.import_module("kgen_harness").ON_TWO_DEVICES = True
+harness = importlib.import_module("kgen_harness")
+harness.ON_TWO_DEVICES = True
 check = getattr(importlib.import_module(tests_name), "test_trains_on_two_devices", None)
-if check is not None:
+if check is not None and harness.NO_TWO_DEVICES is None:
     try:
         check()
         outcome = ""
@@ -172,7 +229,8 @@ def _location(module_name):
 
 
 def trains_the_same_with_xla(build_model, make_data, stochastic=False):
-    """XLA compiles the training step: the weights it reaches are those of eager runs.
+    """XLA compiles the training step (jit_compile=True: XLA on TensorFlow and JAX,
+    torch.compile on torch): the weights it reaches are those of eager runs.
     A component random in training draws differently under XLA: both train, and XLA's
     compiled predict is compared with the eager one on the same weights."""
     x, y = make_data()
@@ -188,17 +246,11 @@ def trains_the_same_with_xla(build_model, make_data, stochastic=False):
     )
 
 
-# TensorFlow splits a CPU into logical devices only before its first use: a new process.
+# Two devices are made only before the backend's first use: a new process.
 TWO_DEVICES_SCRIPT = """
 import importlib
 import sys
 
-import tensorflow as tf
-
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
-)
 here, tests, module_name, *traits = sys.argv[1:]
 sys.path[:0] = [here, tests]
 tests = importlib.import_module(module_name)
@@ -208,11 +260,21 @@ importlib.import_module("kgen_harness").train_on_two_devices(
 """
 
 
+# Why this backend has no two-device check (None: it has one). Keras's data parallelism,
+# keras.distribution, has no torch implementation, and fit trains a torch model on one
+# device.
+NO_TWO_DEVICES = {
+    "torch": "two devices: keras.distribution (data parallelism) has no torch backend",
+}.get(BACKEND)
+
+
 def trains_on_two_devices(
     test_file, stochastic=False, per_batch=False, batch_metrics=False
 ):
-    """Runs `train_on_two_devices` on the test module's model, in a process whose CPU is
-    split in two."""
+    """Runs `train_on_two_devices` on the test module's model, in a process started with
+    two devices."""
+    if NO_TWO_DEVICES is not None:
+        pytest.skip(NO_TWO_DEVICES)
     traits = (stochastic, per_batch, batch_metrics)
     if ON_TWO_DEVICES:  # run by a fresh-process check: in this process
         tests = next(
@@ -231,6 +293,45 @@ def trains_on_two_devices(
     run_python(TWO_DEVICES_SCRIPT, here, test_file.parent, test_file.stem, *traits)
 
 
+@contextlib.contextmanager
+def on_two_devices():
+    """Models built and trained inside take each batch in two parts, one per device, in a
+    process started with two devices (run_python): tf.distribute.MirroredStrategy on
+    TensorFlow, keras.distribution.DataParallel on JAX."""
+    if BACKEND == "tensorflow":
+        import tensorflow as tf  # tf.distribute: TensorFlow's own data parallelism
+
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        assert strategy.num_replicas_in_sync == 2
+        with strategy.scope():
+            yield
+        return
+    if NO_TWO_DEVICES is not None:
+        pytest.skip(NO_TWO_DEVICES)
+    devices = keras.distribution.list_devices("cpu")
+    assert len(devices) == 2, f"two devices, not {devices}: started by run_python?"
+    keras.distribution.set_distribution(
+        keras.distribution.DataParallel(devices=devices)
+    )
+    try:
+        yield
+    finally:
+        keras.distribution.set_distribution(None)
+
+
+def assert_on_two_devices(model):
+    """The model's variables are held by both devices: it trains on two, not on one."""
+    if BACKEND == "tensorflow":
+        assert model.distribute_strategy.num_replicas_in_sync == 2
+        return
+    for variable in model.variables:
+        devices = variable.value.sharding.device_set  # a jax.Array's devices
+        assert len(devices) == 2, (
+            f"{variable.path} is on {len(devices)} device(s), not 2: the model was not "
+            "distributed (keras.distribution.set_distribution before it is built)"
+        )
+
+
 def split_among(loss, devices):
     """`loss` as tf.distribute computes it when each device takes its part of the batch:
     the mean of the parts' losses."""
@@ -245,59 +346,58 @@ def split_among(loss, devices):
 def train_on_two_devices(
     build_model, make_data, stochastic=False, per_batch=False, batch_metrics=False
 ):
-    import tensorflow as tf  # tf.distribute: the one check that needs TensorFlow itself
-
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    assert strategy.num_replicas_in_sync == 2
+    """Each batch of 8 split over two devices, their gradients summed: the training, what
+    it reports (a loss left divided among the devices shows here), the weights it reaches
+    and then the evaluation (metric states summed over the devices) must be what one
+    device gives on the whole batch."""
+    if BACKEND != "tensorflow":
+        # tf.distribute runs the step once per device, on its part of the batch: a loss or
+        # metric of the batch as a whole is each part's. JAX's DataParallel compiles one
+        # program for the whole batch, sharded over the devices: it is the whole batch's.
+        per_batch = batch_metrics = False
     x, y = make_data()
-    with strategy.scope():
-        model = build_model()
     single = build_model()
     if per_batch:  # a loss of the whole batch: one device computes it part by part too
         single.compile(optimizer="sgd", loss=split_among(single.loss, 2))
-    # Each batch of 8 is split over the two devices and their gradients are summed: the
-    # training, what it reports (a loss left divided among the devices shows here), and
-    # then the evaluation (metric states summed over the devices), must be what one device
-    # gives.
-    histories = [
-        each.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history
-        for each in (model, single)
-    ]
-    if stochastic:  # each device draws its own randomness: compared at inference only
-        for history in histories:
-            assert all(np.all(np.isfinite(v)) for v in history.values())
-        model.set_weights(single.get_weights())
-        histories = []
-    # In the same order: a metric named after its class is psnr in one model, psnr_1 in
-    # the other. A metric of each batch as a whole (batch_metrics) is each device's own
-    # part's: only the loss is compared.
-    if histories:
-        assert len(histories[0]) == len(histories[1])
-        for (key, values), expected in zip(
-            histories[0].items(), histories[1].values(), strict=True
-        ):
-            assert np.all(np.isfinite(values)), key
-            if key == "loss" or not batch_metrics:
-                np.testing.assert_allclose(
-                    values, expected, rtol=1e-4, err_msg=_what_is(key, single)
-                )
-    weights = zip(single.get_weights(), model.get_weights(), strict=True)
-    for expected, actual in weights:
-        np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-6)
+    expected_history, expected = _fit_and_evaluate(single, x, y, stochastic)
+    with on_two_devices():
+        model = build_model()
+        # Each device draws its own randomness: compared at inference, on one's weights.
+        weights = single.get_weights() if stochastic else None
+        history, outcome = _fit_and_evaluate(model, x, y, stochastic, weights)
+        assert_on_two_devices(model)
     if stochastic:  # evaluate may draw too (a GAN's latent vectors): inference outputs
-        np.testing.assert_allclose(
-            model.predict(x, verbose=0), single.predict(x, verbose=0), rtol=1e-4
-        )
+        np.testing.assert_allclose(outcome, expected, rtol=1e-4)
         return
-    distributed = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
-    expected = single.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
-    assert len(distributed) == len(expected)
-    for (key, actual), wanted in zip(
-        distributed.items(), expected.values(), strict=True
-    ):
+    # A metric of each batch as a whole (batch_metrics) is each device's own part's: only
+    # the loss is compared.
+    _assert_same(history, expected_history, single, batch_metrics)
+    weights = zip(single.get_weights(), model.get_weights(), strict=True)
+    for wanted, actual in weights:
+        np.testing.assert_allclose(actual, wanted, rtol=1e-4, atol=1e-6)
+    _assert_same(outcome, expected, single, batch_metrics)
+
+
+def _fit_and_evaluate(model, x, y, stochastic, weights=None):
+    """The model's history of two epochs, and its evaluation; for a stochastic model,
+    its predictions (with `weights`, if given) instead."""
+    history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history
+    assert all(np.all(np.isfinite(v)) for v in history.values()), history
+    if not stochastic:
+        return history, model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    if weights is not None:
+        model.set_weights(weights)
+    return history, model.predict(x, verbose=0)
+
+
+def _assert_same(actual, expected, single, batch_metrics):
+    """Reported values (a history, an evaluation) against one device's, in the same order:
+    a metric named after its class is psnr in one model, psnr_1 in the other."""
+    assert len(actual) == len(expected)
+    for (key, values), wanted in zip(actual.items(), expected.values(), strict=True):
         if key == "loss" or not batch_metrics:
             np.testing.assert_allclose(
-                actual, wanted, rtol=1e-4, err_msg=_what_is(key, single)
+                values, wanted, rtol=1e-4, err_msg=_what_is(key, single)
             )
 
 

@@ -23,7 +23,9 @@ def check_backend(name: str, where: str) -> str:
     return name
 
 
-def default_backend(project_backend: str | None = None, *, environment: bool = True) -> str:
+def default_backend(
+    project_backend: str | None = None, *, environment: bool = True
+) -> str:
     """The backend a command uses when `--backend` is not given. `environment=False`
     leaves `KERAS_BACKEND` out, for commands whose output must not depend on the shell
     (`kgen build` of a checked-in spec)."""

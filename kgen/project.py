@@ -118,7 +118,7 @@ def load_project(pyproject: Path) -> Project | None:
     backend = table.get("backend")
     if backend is not None:
         if not isinstance(backend, str):
-            raise KgenError(f"{where}: backend must be a string, such as \"jax\"")
+            raise KgenError(f'{where}: backend must be a string, such as "jax"')
         check_backend(backend, f"{where}: backend")
     tests = table.get("test", {})
     if not isinstance(tests, dict) or not all(

@@ -35,8 +35,11 @@ IMPORTS = {
     "jax": "import jax",
     "torch": "import torch",
 }
-# The examples written for a backend other than TensorFlow, by build spec name.
-EXAMPLE_OF = {"jax": "custom_model_jax", "torch": "custom_model_torch"}
+# The examples written for a backend other than TensorFlow.
+EXAMPLES_ON = {
+    backend: sorted(p.name for p in EXAMPLES.glob(f"test_*_{backend}.py"))
+    for backend in ("jax", "torch")
+}
 
 
 def installed(backend):
@@ -181,9 +184,10 @@ def test_the_generated_tests_train_on_their_backend(
 def test_the_examples_train_on_their_backend(monkeypatch, backend):
     installed(backend)
     monkeypatch.setenv("KERAS_BACKEND", backend)
-    result = run_pytest(EXAMPLES, f"test_{EXAMPLE_OF[backend]}.py", "-rs")
+    assert len(EXAMPLES_ON[backend]) == 3
+    result = run_pytest(EXAMPLES, *EXAMPLES_ON[backend], "-rs")
     passed, _ = passed_and_skipped(result)
-    assert passed >= 7 and "written for the" not in result.stdout
+    assert passed >= 20 and "written for the" not in result.stdout
 
 
 def test_on_another_backend_the_tests_skip_and_say_why(kgen, tmp_path, monkeypatch):

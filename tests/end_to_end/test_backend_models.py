@@ -84,6 +84,20 @@ def test_the_default_backend_is_keras_backend_then_tensorflow(kgen, tmp_path):
     assert "scaled_loss.backward()" in result.stdout
 
 
+def test_a_project_s_backend_comes_before_keras_backend(kgen, tmp_path):
+    assert kgen("new", "demo").returncode == 0
+    pyproject = tmp_path / "demo" / "pyproject.toml"
+    text = pyproject.read_text().replace(
+        'package = "demo"\n', 'package = "demo"\nbackend = "torch"\n'
+    )
+    pyproject.write_text(text)
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    result = kgen("model", "M", "--stdout", cwd=tmp_path / "demo", env=env)
+    assert "scaled_loss.backward()" in result.stdout, result.stderr
+    walk = kgen("explain", "model", cwd=tmp_path / "demo", env=env).stdout
+    assert "on the torch backend" in walk
+
+
 def test_build_takes_the_spec_s_backend_and_never_the_shell_s(kgen, tmp_path):
     (tmp_path / "spec.toml").write_text(
         '[[component]]\nkind = "model"\nname = "OnTf"\n\n'

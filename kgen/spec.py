@@ -39,7 +39,8 @@ class ComponentSpec:
     output_shape: str = ""
     style: str = "class"  # or "function" or "functional", for the kinds that have it
     explain: bool = False  # comments that explain each piece (kgen.explanations)
-    # The Keras backend a model's train_step and test_step are written for.
+    # The Keras backend a model's train_step and test_step are written for; "" for one
+    # kgen did not write (kgen check): its tests run on the backend that runs them.
     backend: str = "tensorflow"
     user_templates: Path | None = None  # a folder whose templates win over kgen's own
     reference: str = ""  # numpy code of the math the tests compare the component with
@@ -475,8 +476,14 @@ class ComponentSpec:
 
     @property
     def only_backend(self) -> str:
-        """The backend its code is written for, or "" for code that runs on every one."""
+        """The backend its code is written for, or "" for code that runs on every one (or
+        that kgen did not write)."""
         return self.backend if self.kind.per_backend else ""
+
+    @property
+    def steps_template(self) -> str:
+        """A model's train_step and test_step, for its backend."""
+        return f"model/steps_{self.backend or 'tensorflow'}.py.j2"
 
     @property
     def calls_update_metrics(self) -> bool:

@@ -239,3 +239,16 @@ def test_on_jax_weights_left_unapplied_fail_the_generated_tests(
     result = run_pytest(tmp_path)
     assert result.returncode == 1, result.stdout[-3000:]
     assert "FAILED test_clipped.py::test_trains" in result.stdout
+
+
+@pytest.mark.heavy
+def test_kgen_check_runs_a_jax_model_s_contracts_on_jax(kgen, tmp_path):
+    """kgen check did not write the model: its tests run on the backend running them,
+    with no skip for the backend the module was generated for."""
+    installed("jax")
+    generate(kgen, tmp_path, "--backend", "jax", "--no-tests")
+    result = kgen(
+        "check", "clipped.py", "--json", env={**os.environ, "KERAS_BACKEND": "jax"}
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert '"test_trains"' in result.stdout and "written for the" not in result.stdout

@@ -93,12 +93,15 @@ def hold(records: list[dict], required: list[Required]) -> None:
                     component["passed"] = False
 
 
-def skipped_records(skipped: list[str]) -> list[dict]:
-    """A failed record for each file left out by its name: an assignment's submission
-    cannot be a test module."""
+def skipped_records(
+    skipped: list[str], backends: list[str] | tuple[str, ...] = ("tensorflow",)
+) -> list[dict]:
+    """A failed record for each file left out by its name, on each backend: an
+    assignment's submission cannot be a test module."""
     return [
         {
             "target": path,
+            "backend": backend,
             "file": str(Path(path).resolve()),
             "module": Path(path).stem,
             "error": f"not checked: kgen takes files named {SKIPPED_AS} for tests "
@@ -107,6 +110,7 @@ def skipped_records(skipped: list[str]) -> list[dict]:
             "components": [],
         }
         for path in skipped
+        for backend in backends
     ]
 
 

@@ -7,6 +7,7 @@ Nothing here imports a backend: generating stays fast.
 
 import importlib.util
 import os
+import sys
 
 from kgen.errors import KgenError
 
@@ -53,3 +54,32 @@ def require_installed(backend: str) -> None:
             f"backend {backend} needs {package}, which is not installed: "
             f'pip install "kgen[{backend}]"'
         )
+
+
+def hide_other_backends(backend: str) -> None:
+    """Make this process see only `backend`'s package, as if the others were not
+    installed: `import jax` raises ModuleNotFoundError and `importlib.util.find_spec`
+    finds nothing. Keras imports TensorFlow on every backend where it is installed (to
+    tell its types when serializing), torch's compiler looks it up, and torch with
+    TensorFlow in one process may crash: `kgen check` on jax or torch must judge a
+    component as a machine without TensorFlow runs it. Call it before importing Keras.
+    """
+    for other in BACKENDS:
+        if other != backend and other not in sys.modules:
+            sys.modules[other] = None  # the import system's own "not importable"
+
+
+def hidden_import(error: BaseException, where: str = "") -> str | None:
+    """What to tell of an import of a backend that hide_other_backends hid (`where`:
+    the user's line that imported it), else None."""
+    name = getattr(error, "name", None)
+    if not isinstance(error, ModuleNotFoundError) or name not in BACKENDS:
+        return None
+    if sys.modules.get(name, False) is not None:
+        return None  # not hidden: not installed
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    where = f" ({where})" if where else ""
+    return (
+        f"it imports {name}{where}, which Keras on {backend} does not use: kgen "
+        f"check on {backend} runs it as a machine with {backend} alone would"
+    )

@@ -26,6 +26,13 @@ from kgen.sandbox import Limits, ended_by, kill_group, private_folders, wrapped
 
 SHOWN_OUTPUT = 64 * 1024  # bytes of a process's output shown on stderr, at most
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # a terminal's escapes among them
+# What TensorFlow's native libraries log on import whatever TF_CPP_MIN_LOG_LEVEL says
+# (TensorFlow 2.21 writes these before its logging reads it): not the user's output.
+_NATIVE_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|[IW]\d{4} [\d:.]+ +\d+ \w+\.cc:\d+\] "
+    r"|E\d{4} [\d:.]+ +\d+ cuda_\w+\.cc:\d+\] failed call to cuInit"
+)
 
 
 @dataclass(frozen=True)
@@ -39,14 +46,21 @@ class Outcome:
 
 
 def run_worker(
-    request: dict, units: list[dict], folder: Path, limits: Limits, running: set
+    request: dict,
+    units: list[dict],
+    folder: Path,
+    limits: Limits,
+    running: set,
+    backend: str = "tensorflow",
 ) -> Outcome:
-    """Run the worker on `request` in `folder` (private to it), within `limits`;
-    `running` holds the process while it runs, for an interrupted command to stop."""
+    """Run the worker on `request` in `folder` (private to it), within `limits`, with
+    Keras on `backend`; `running` holds the process while it runs, for an interrupted
+    command to stop."""
     reader, writer = os.pipe()
     environment = {
         **os.environ,
         **private_folders(folder),
+        "KERAS_BACKEND": backend,
         "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow's errors only
         "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in the user's folders
         "KGEN_HEAVY": "1" if request["heavy"] else "0",
@@ -131,7 +145,8 @@ def _read(reader: int, process: subprocess.Popen, deadline: float) -> bytes | No
 
 def records_from(data: bytes, units: list[dict]) -> list[dict] | None:
     """The records in `data`, if they are exactly one for each unit, in order, in the
-    report's shape, naming only tests kgen's templates make; else None."""
+    report's shape, naming only tests kgen's templates make; else None. (Their
+    `backend` is set by kgen.checking, whatever the worker wrote there.)"""
     try:
         records = json.loads(data)
     except ValueError:
@@ -190,7 +205,9 @@ def _show(output) -> None:
     stderr, up to SHOWN_OUTPUT bytes; the rest read and dropped."""
     shown = 0
     for line in output:
-        if shown < SHOWN_OUTPUT:
+        if shown < SHOWN_OUTPUT and not _NATIVE_NOISE.match(
+            line.decode(errors="replace")
+        ):
             text = _CONTROL.sub("?", line.decode(errors="replace").rstrip("\r\n"))
             shown += len(line)
             if shown >= SHOWN_OUTPUT:

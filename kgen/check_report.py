@@ -5,6 +5,8 @@ is documented in the README and versioned: a change to it is a new `version`."""
 import itertools
 import re
 
+from kgen.grades import lowest_grades
+
 JSON_VERSION = 1
 
 
@@ -31,13 +33,21 @@ def all_written(records: list[dict]) -> bool:
 
 
 def json_report(records: list[dict], skipped: list[str] = ()) -> dict:
-    """`skipped`: the files of a folder left out by their names (tests...)."""
+    """`skipped`: the files of a folder left out by their names (tests...). `grades`:
+    each file's, the lowest over the backends it was checked on, with each one's."""
     return {
         "version": JSON_VERSION,
         "passed": all_passed(records),
+        "backends": backends_of(records),
         "files": records,
+        "grades": lowest_grades(records),
         "skipped": list(skipped),
     }
+
+
+def backends_of(records: list[dict]) -> list[str]:
+    """The backends the records were checked on, in their order."""
+    return list(dict.fromkeys(record["backend"] for record in records))
 
 
 def json_summary(records: list[dict], skipped: list[str] = ()) -> dict:
@@ -47,14 +57,22 @@ def json_summary(records: list[dict], skipped: list[str] = ()) -> dict:
 
 
 def text_report(records: list[dict], skipped: list[str] = ()) -> str:
+    """Each file's table; on several backends (or one that is not TensorFlow), one per
+    backend, the file named with its backend (`alice.py (jax)`), then its grade over
+    them all where grades were given: the lowest."""
     lines = []
-    checked = passed = 0
-    for record in records:
+    backends = backends_of(records)
+    named = backends != ["tensorflow"]
+    grades = lowest_grades(records)
+    outcomes: dict[tuple[str, str], bool] = {}  # each component: on every backend?
+    for index, record in enumerate(records):
         if (record["file"] or "").endswith("__init__.py") and not (
             record["components"] or record["error"]
         ):
             continue  # a package's own module, with no component of its own
-        lines.append(record["target"])
+        lines.append(
+            f"{record['target']} ({record['backend']})" if named else record["target"]
+        )
         if record["error"]:
             lines.append(f"  error: {record['error']}")
         elif not record["components"]:
@@ -63,9 +81,15 @@ def text_report(records: list[dict], skipped: list[str] = ()) -> str:
             )
         for component in record["components"]:
             if component.get("graded", True):
-                checked += 1
-                passed += component["passed"]
+                key = (record["target"], component["component"])
+                outcomes[key] = outcomes.get(key, True) and component["passed"]
             lines += _component_lines(component)
+        last = index + 1 == len(records) or records[index + 1]["target"] != (
+            record["target"]
+        )
+        if len(backends) > 1 and last and record["target"] in grades:
+            lowest = grades[record["target"]]["grade"]
+            lines.append(f"  grade on every backend (the lowest): {lowest:.0%}")
         lines.append("")
     if skipped:
         shown = ", ".join(skipped[:5])
@@ -74,18 +98,28 @@ def text_report(records: list[dict], skipped: list[str] = ()) -> str:
             f"not checked, taken by their names for tests or build scripts: {shown}{more}"
         )
         lines.append("")
+    failing = {record["target"] for record in records if record["error"]}
+    outcomes = {key: ok and key[0] not in failing for key, ok in outcomes.items()}
+    checked, passed = len(outcomes), sum(outcomes.values())
+    on = f" on {_listed(backends)}" * named
+    every = " on every backend" * (len(backends) > 1)
     if checked:
         failed = checked - passed
         lines.append(
-            f"{checked} component{'s' * (checked != 1)} checked: {passed} passed every "
-            f"contract, {failed} did not."
+            f"{checked} component{'s' * (checked != 1)} checked{on}: {passed} passed "
+            f"every contract{every}, {failed} did not."
         )
     else:
-        lines.append("no component checked.")
-    errors = sum(bool(record["error"]) for record in records)
+        lines.append(f"no component checked{on}.")
+    errors = len(failing)
     if errors:
         lines[-1] += f" {errors} file{'s' * (errors != 1)} could not be checked."
     return "\n".join(lines)
+
+
+def _listed(names: list[str]) -> str:
+    """`tensorflow`, `tensorflow and jax`, `tensorflow, jax and torch`."""
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 def _component_lines(component: dict) -> list[str]:

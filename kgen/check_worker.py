@@ -7,7 +7,8 @@ module as JSON. With `write`, it renders the tests for beside the module instead
 
 The request comes on stdin and the records go to the pipe RESULTS_FD (kgen.check_process
 holds its other end), both taken before the user's code is imported, and the limits
-(kgen.sandbox) are set then too.
+(kgen.sandbox) are set then too. Keras runs on the backend KERAS_BACKEND names (set by
+kgen.check_process), and the other backends' packages are hidden from this process.
 """
 
 import contextlib
@@ -16,6 +17,10 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+
+from kgen.backends import hide_other_backends
+
+hide_other_backends(os.environ.get("KERAS_BACKEND", "tensorflow"))
 
 import keras  # noqa: F401 - before the user's folders go on sys.path, as pytest is
 import pytest

@@ -277,6 +277,7 @@ def spec_for(
         bodies={method: "pass" for method in found["overrides"]},
         reference=reference,
         test=table,
+        checked=True,
     )
     if found["style"] == "class":  # the base arguments it takes: no seed, no seed test
         kind = replace(
@@ -347,18 +348,27 @@ def run(
     jobs: int | None = None,
     limits: Limits | None = None,
     done: Callable[[list[dict]], None] | None = None,
+    backends: list[str] | tuple[str, ...] = ("tensorflow",),
 ) -> list[dict]:
-    """Check (or with `write`, render the tests of) every unit; one record per unit, in
-    their order. Batches run side by side, one worker process each, within `limits`;
-    `done` is given each batch's records as it ends. Each component's test profile:
-    `table`, over `profiles` (by its name), over its project's."""
+    """Check (or with `write`, render the tests of) every unit on each of `backends`;
+    one record per unit and backend, in the units' order, each unit's backends in
+    theirs. Batches run side by side, one worker process each (one backend each),
+    within `limits`; `done` is given each batch's records as it ends. Each component's
+    test profile: `table`, over `profiles` (by its name), over its project's."""
     jobs = jobs or most_workers()
     limits = limits or Limits()
-    groups = _spread(batches(units), jobs)
+    groups = [
+        (group, backend)
+        for group in _spread(batches(units), jobs)
+        for backend in backends
+    ]
     pool = ThreadPoolExecutor(max_workers=max(min(jobs, len(groups)), 1))
 
-    def checked(group: list[Unit]) -> list[dict]:
-        records = _run_batch(group, table, heavy, write, profiles or {}, limits)
+    def checked(job: tuple[list[Unit], str]) -> list[dict]:
+        group, backend = job
+        records = _run_batch(
+            group, table, heavy, write, profiles or {}, limits, backend
+        )
         if done is not None and not _STOPPING.is_set():  # not those stopped with it
             done(records)
         return records
@@ -373,9 +383,11 @@ def run(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     by_unit = {
-        id(u): r for group, rs in zip(groups, results) for u, r in zip(group, rs)
+        (id(u), backend): r
+        for (group, backend), rs in zip(groups, results)
+        for u, r in zip(group, rs)
     }
-    return [by_unit[id(unit)] for unit in units]
+    return [by_unit[id(unit), backend] for unit in units for backend in backends]
 
 
 # A process takes seconds to start TensorFlow: split a batch only for this many files each.
@@ -406,6 +418,7 @@ def _run_batch(
     write: bool,
     profiles: dict,
     limits: Limits,
+    backend: str = "tensorflow",
 ) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="kgen-check-") as folder:
         request = {
@@ -422,17 +435,21 @@ def _run_batch(
             Path(folder),
             replace(limits, files=len(units)),
             _RUNNING,
+            backend,
         )
     if outcome.records is not None:
-        return outcome.records
+        # The backend is this process's to say: never the worker's (the user's code).
+        return [{**record, "backend": backend} for record in outcome.records]
     if len(units) > 1 and not outcome.limit and not _STOPPING.is_set():
         # One of them ended the process: each alone, to tell which.
         return [
             record
             for unit in units
-            for record in _run_batch([unit], table, heavy, write, profiles, limits)
+            for record in _run_batch(
+                [unit], table, heavy, write, profiles, limits, backend
+            )
         ]
-    return [record_of(unit, outcome.error, outcome.limit) for unit in units]
+    return [record_of(unit, outcome.error, outcome.limit, backend) for unit in units]
 
 
 def written_files(records: list[dict]) -> list[PlannedFile]:
@@ -456,11 +473,15 @@ def written_files(records: list[dict]) -> list[PlannedFile]:
     return files
 
 
-def record_of(unit: Unit, error: str = "", limit: str = "") -> dict:
+def record_of(
+    unit: Unit, error: str = "", limit: str = "", backend: str = "tensorflow"
+) -> dict:
     """A unit's record of the report, before its components are added; `limit`: the
-    limit it broke (time, cpu), if that is what ended its checking."""
+    limit it broke (time, cpu), if that is what ended its checking; `backend`: the one
+    Keras ran on."""
     return {
         "target": unit.label,
+        "backend": backend,
         "file": unit.file,
         "module": unit.module,
         "error": error,

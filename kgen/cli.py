@@ -380,6 +380,7 @@ def build(
             "kgen check keras.losses:Huber",
             "kgen check submissions/ --json > results.json",
             "kgen check submissions/ --json-lines --timeout 120 > results.jsonl",
+            "kgen check my_layer.py --backend tensorflow,jax,torch",
             "kgen check my_layer.py:SimpleDense --write",
         ]
     ),
@@ -402,6 +403,17 @@ def check(
             "precision.",
         ),
     ] = False,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            "--backend",
+            metavar="tensorflow,jax,torch",
+            help="The Keras backends to check on, each in processes of its own, "
+            "separated by commas (default: the project's [tool.kgen] backend, else "
+            "KERAS_BACKEND, else tensorflow).",
+            show_default=False,
+        ),
+    ] = None,
     json_output: Annotated[
         bool,
         typer.Option(
@@ -469,6 +481,7 @@ def check(
     import json
 
     from kgen.assignment import hold, read_assignment, skipped_records
+    from kgen.backends import default_backend, parse_backends, require_installed
     from kgen.check_report import (
         all_passed,
         all_written,
@@ -489,6 +502,17 @@ def check(
         raise KgenError(
             "--force goes with --write: it overwrites test modules that differ"
         )
+    if backend is None:
+        project = find_project(Path.cwd())
+        backends = [default_backend(project.backend if project else None)]
+    else:
+        backends = parse_backends(backend)
+    if write and len(backends) > 1:
+        raise KgenError(
+            "--write writes one test module per component: give one --backend"
+        )
+    for each in backends:
+        require_installed(each)
     table = _test_table(input, target, stochastic, per_batch, metric, sample)
     check_table(table)
     # Stopped by a grader's timeout (SIGTERM): stop the checking processes too.
@@ -533,6 +557,7 @@ def check(
         profiles=by_name,
         limits=Limits(timeout, memory),
         done=done,
+        backends=backends,
     )
     for name in unknown_samples(records, table.get("samples", {})):
         typer.echo(
@@ -544,7 +569,7 @@ def check(
         _apply(Plan(written_files(records)), force=force, dry_run=False)
         return 0 if all_written(records) else 1
     if required is not None:  # the files left out by their names fail it
-        left_out = skipped_records(skipped)
+        left_out = skipped_records(skipped, backends)
         skipped = []
         done(left_out)
         records += left_out
@@ -648,7 +673,8 @@ def new(
     if interactive and sys.stdin is None:  # `<&-`: input() would raise RuntimeError
         raise KgenError("--interactive asks on stdin, which is closed")
     if interactive:  # cookiecutter's questions, with kgen's defaults
-        package = package or typer.prompt("package", default=default_package(name))
+        if package is None:
+            package = typer.prompt("package", default=default_package(name))
         description = description or typer.prompt(
             "description", default=default_description(package)
         )

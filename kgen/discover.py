@@ -19,6 +19,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from kgen.backends import hidden_import
 from kgen.identifiers import IDENTIFIERS
 from kgen.kinds import KINDS
 
@@ -71,6 +72,9 @@ def import_module(module: str, root: str, file: str | None = None) -> object:
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
+        why = hidden_import(error, _where(error))
+        if why is not None:
+            raise ImportFailed(f"cannot import {module}: {why}") from None
         raise ImportFailed(f"cannot import {module}: {one_line(error)}") from None
 
 
@@ -86,6 +90,13 @@ def one_line(error: BaseException) -> str:
         return f"{type(error).__name__}: {error.msg} ({where})"
     message = str(error).strip().splitlines()
     text = f"{type(error).__name__}: {message[0] if message else ''}".rstrip(": ")
+    where = _where(error)
+    return f"{text} ({where})" if where else text
+
+
+def _where(error: BaseException) -> str:
+    """`student.py, line 12`: the last line of the user's own code the error came
+    through, or ""."""
     python = (sysconfig.get_path("stdlib"), sysconfig.get_path("purelib"))
     frames = [
         frame
@@ -94,8 +105,8 @@ def one_line(error: BaseException) -> str:
         and "/kgen/" not in frame.filename
     ]
     if frames:
-        return f"{text} ({Path(frames[-1].filename).name}, line {frames[-1].lineno})"
-    return text
+        return f"{Path(frames[-1].filename).name}, line {frames[-1].lineno}"
+    return ""
 
 
 def components_in(module: object, name: str | None, defined_here: bool) -> list[Found]:

@@ -12,7 +12,9 @@ loses one share per distinct cause:
 
 The grade is the mean of the parts there are. A component that could not be checked, or
 a file that did not import, grades 0; a file's grade is its graded components' mean (one
-the assignment asks for and it lacks counting 0).
+the assignment asks for and it lacks counting 0). Checked on several backends, a file has
+a record and a grade for each, and its grade is the lowest of them: a component must
+work on every backend it is checked on.
 """
 
 import re
@@ -62,3 +64,18 @@ def _cause(row: dict) -> str:
     else its message (one error, met by several contracts), else the contract."""
     message = re.sub(r"^\[[^\]]*\] ", "", row["message"])  # [defaults], [samples]
     return row.get("cause") or note_for("", message) or message or row["contract"]
+
+
+def lowest_grades(records: list[dict]) -> dict[str, dict]:
+    """Each target's grade, the lowest of its records' (one per backend), with each
+    backend's: `{"alice.py": {"grade": 0.5, "backends": {"tensorflow": 1.0, "jax":
+    0.5}}}`."""
+    by_target: dict[str, dict[str, float]] = {}
+    for record in records:
+        grade = record.get("grade")
+        if grade is not None:
+            by_target.setdefault(record["target"], {})[record["backend"]] = grade
+    return {
+        target: {"grade": min(grades.values()), "backends": grades}
+        for target, grades in by_target.items()
+    }

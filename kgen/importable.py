@@ -2,8 +2,8 @@
 
 A module written into a folder shadows, for every test run from that folder, any module of the
 same name that the generated code or its tests import, directly or through their dependencies:
-the standard library, and the top-level modules of keras, tensorflow, numpy, pytest and every
-distribution they require. The set is read from the installed distributions' metadata (nothing
+the standard library, and the top-level modules of keras, numpy, pytest, the backends
+(tensorflow, jax, torch: refused whether installed or not) and every distribution they require. The set is read from the installed distributions' metadata (nothing
 is imported) and kept in kgen's cache folder (kgen.cache), since reading it costs about 80 ms.
 """
 
@@ -14,14 +14,16 @@ import sys
 
 from kgen import cache
 
-ROOTS = ("keras", "tensorflow", "numpy", "pytest")
+ROOTS = ("keras", "tensorflow", "jax", "torch", "numpy", "pytest")
+# Refused even where not installed: a project moves between machines and backends.
+_BACKEND_MODULES = frozenset({"tensorflow", "jax", "jaxlib", "torch"})
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _NOT_MODULES = (".dist-info", ".data", ".egg-info")
 
 
 def shadowable_modules() -> frozenset[str]:
     """Every top-level module a generated module or its test may import, indirectly too."""
-    return frozenset(sys.stdlib_module_names) | _required_modules()
+    return frozenset(sys.stdlib_module_names) | _BACKEND_MODULES | _required_modules()
 
 
 def _required_modules() -> frozenset[str]:

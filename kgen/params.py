@@ -385,9 +385,11 @@ def restate_base_args(kind: Kind, params: list[Param]) -> tuple[Kind, list[Param
 
 
 def check_param_names(
-    params: list[Param], kind: Kind, style: str, names: Names
+    params: list[Param], kind: Kind, style: str, names: Names, *, checked: bool = False
 ) -> None:
-    """Each param name once, and none that the base class or the generated code takes."""
+    """Each param name once, and none that the base class or the generated code takes;
+    for a class kgen checks but did not write (`checked`), an attribute or method name is
+    its own: EinsumDense's output_shape, which a generated layer would shadow."""
     seen = set()
     for param in params:
         if param.name in seen:
@@ -396,7 +398,7 @@ def check_param_names(
         clash = (
             _function_clash(param.name, kind, names)
             if style == "function"
-            else _class_clash(param.name, kind)
+            else _class_clash(param.name, kind, checked)
         )
         if clash:
             raise KgenError(
@@ -404,13 +406,15 @@ def check_param_names(
             )
 
 
-def _class_clash(name: str, kind: Kind) -> str | None:
+def _class_clash(name: str, kind: Kind, checked: bool = False) -> str | None:
     for arg in kind.base_args:
         if arg.name == name:
             hint = f" (as {name}:{arg.restated_as} it sets its default)" * bool(
                 arg.restated_as
             )
             return f"the base argument {name} of {kind.base}{hint}"
+    if checked:  # no class is generated: the names below are the class's own
+        return None
     if name in kind.base_attributes:
         return f"the attribute {name} of {kind.base}"
     if name in kind.default_attributes:

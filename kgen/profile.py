@@ -35,7 +35,7 @@ KEYS = (
     "helpers",
     "compile",
 )
-_DIMS = re.compile(r"[1-9][0-9]{0,4}(,[1-9][0-9]{0,4}){0,3}\Z")
+_DIMS = re.compile(r"[1-9][0-9]{0,4}(,[1-9][0-9]{0,4}){0,4}\Z")
 _METRIC = re.compile(r"[a-z][a-z0-9_]*\Z")
 _COUNT = re.compile(r"[0-9]{1,20}\Z")  # ASCII digits: int() would take others too
 # The exclusive upper bound each dtype holds; a float16 above 65504 is inf.
@@ -332,7 +332,7 @@ def parse_input(text: object) -> Input:
     dtype = dtype or "float32"
     if not _DIMS.match(dims):
         raise KgenError(
-            f"{where}: the shape must be 1 to 4 positive sizes joined by ',', "
+            f"{where}: the shape must be 1 to 5 positive sizes joined by ',', "
             "without the batch axis, such as 12 or 10,8"
         )
     if dtype not in DTYPES:

@@ -57,7 +57,9 @@ class Request:
 
 def spec_of(request: Request, project: Project | None) -> ComponentSpec:
     """The validated spec, with the project's package, explain and templates as defaults."""
-    package = request.package or (project.package if project else DEFAULT_PACKAGE)
+    package = request.package
+    if package is None:  # "" is the user's, and refused as no package name
+        package = project.package if project else DEFAULT_PACKAGE
     explain = request.explain
     if explain is None:
         explain = bool(project and project.explain)

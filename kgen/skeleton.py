@@ -60,7 +60,8 @@ def make_project(
             f"NAME {name!r} is not a project name; use letters, digits, '-', '_' and '.', "
             "starting and ending with a letter or digit"
         )
-    package = package or default_package(name)
+    if package is None:  # "" is the user's, and refused as no package name
+        package = default_package(name)
     check_package_name(package, "--package" if package != name else "NAME")
     for option, value in (
         ("--description", description),

@@ -453,12 +453,16 @@ class ComponentSpec:
     def config_checks(self) -> list[tuple[str, str | None]]:
         """(the config's value, the expected one) of each param, from ARGS: a list as
         JSON, where a tuple (Keras keeps `kernel_size` as one) is a list too; with
-        per-axis configs, (the check, None)."""
+        per-axis configs (a component kgen did not write), (the check, None), a param
+        left out of the config taken at its default, as from_config takes it
+        (SparseTopKCategoricalAccuracy writes from_sorted_ids only when True)."""
         checks = []
         for p in self.params:
             actual = f"config[{python_literal(p.name)}]"
             expected = p.config_expected(self.config_args)
             if self.per_axis_configs and not (p.type.keras_module or p.type.nested):
+                if not p.required:  # left out at its default, which from_config takes
+                    actual = f"config.get({python_literal(p.name)}, {p.default_source})"
                 actual, expected = f"holds({actual}, {expected})", None
             elif p.type.is_list:
                 actual, expected = f"as_json({actual})", f"as_json({expected})"
@@ -600,7 +604,11 @@ def make_spec(
     imports: list[str] | tuple[str, ...] = (),
     base_defaults: dict[str, object] | None = None,
     backend: str = "tensorflow",
+    checked: bool = False,
 ) -> ComponentSpec:
+    """A component's spec. `backend`: the one a model's train_step and test_step are
+    written for. `checked`: one kgen checks but did not write (kgen check), whose params
+    may take the names of the base class's attributes."""
     check_backend(backend, "--backend")
     the_kind = kind_named(kind)
     style = the_kind.style_named(style)
@@ -616,7 +624,7 @@ def make_spec(
     if style == "class":
         the_kind, parsed = restate_base_args(the_kind, parsed)
     the_kind = with_base_defaults(the_kind, style, base_defaults or {})
-    check_param_names(parsed, the_kind, style, names)
+    check_param_names(parsed, the_kind, style, names, checked=checked)
     _check_nested(parsed, the_kind, style)
     if style == "function" and any(param.required for param in parsed):
         raise KgenError(

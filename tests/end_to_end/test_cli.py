@@ -169,7 +169,7 @@ def imported_modules(args, cwd):
     }
 
 
-def test_generating_never_imports_tensorflow_or_keras(tmp_path):
+def test_generating_never_imports_keras_or_a_backend(tmp_path):
     commands = [
         (["loss", "Huber", "--param", "threshold"], "."),
         (["new", "demo"], "."),
@@ -181,7 +181,8 @@ def test_generating_never_imports_tensorflow_or_keras(tmp_path):
     for args, cwd in commands:
         imported = imported_modules(args, tmp_path / cwd)
         assert "typer" in imported  # the import trace is real
-        assert not imported & {"tensorflow", "keras", "numpy"}, args
+        backends = {"tensorflow", "jax", "torch"}
+        assert not imported & {*backends, "keras", "numpy"}, args
 
 
 BAD_INPUTS = [
@@ -204,6 +205,7 @@ BAD_INPUTS = [
         "cannot write",
     ),
     (["loss", "Huber", "--package", "a>b"], "not a package name"),
+    (["loss", "Huber", "--package", ""], "--package '' is not a package name"),
     (["loss", "Huber", "--dry-run", "--stdout"], "do not go together"),
     (["loss", "Huber", "--bogus"], "No such option"),
 ]

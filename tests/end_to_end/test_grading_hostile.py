@@ -168,8 +168,19 @@ def test_each_limit_fails_its_own_submission_and_the_others_are_graded(tmp_path)
         cwd=folder,
     )
     *lines, summary = [json.loads(line) for line in result.stdout.splitlines()]
-    assert summary == {"version": 1, "passed": False, "files": 4, "skipped": []}
+    grades = summary.pop("grades")
+    assert summary == {
+        "version": 1,
+        "passed": False,
+        "backends": ["tensorflow"],
+        "files": 4,
+        "skipped": [],
+    }
     records = by_file(lines)
+    assert grades == {  # one backend: each file's grade is its record's
+        r["target"]: {"grade": r["grade"], "backends": {"tensorflow": r["grade"]}}
+        for r in lines
+    }
     assert contracts_passed(records["honest.py"])
     assert records["sleeps.py"]["limit"] == "time"
     assert "--timeout" in records["sleeps.py"]["error"]

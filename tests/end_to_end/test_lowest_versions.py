@@ -22,10 +22,12 @@ COMPONENTS = [
 
 
 def lowest_declared(package):
-    """The version that `package>=VERSION` names among pyproject.toml's dependencies."""
+    """The version that `package>=VERSION` names among pyproject.toml's dependencies
+    (a backend's: its extra's)."""
     with open(ROOT / "pyproject.toml", "rb") as file:
-        dependencies = tomllib.load(file)["project"]["dependencies"]
-    for dependency in dependencies:
+        project = tomllib.load(file)["project"]
+    extras = project["optional-dependencies"]
+    for dependency in project["dependencies"] + extras.get(package, []):
         found = re.fullmatch(rf"{package}\s*>=\s*([\w.]+)", dependency)
         if found:
             return found.group(1)

@@ -157,6 +157,7 @@ def test_new_derives_the_package_from_the_name(kgen, tmp_path):
         (["new", "demo", "--package", "keras"], "shadow"),
         (["new", "demo", "--package", "my-pkg"], "not a Python package name"),
         (["new", "9lives"], "not a Python package name"),
+        (["new", "demo", "--package", ""], "--package '' is not a Python package name"),
         (["new", "demo", "--author", "two\nlines"], "--author must be one line"),
         (["new", "taken"], "already exists"),
         (["new", "demo", "--out", "a_file"], "not a directory"),

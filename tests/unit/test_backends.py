@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 
 from kgen.backends import default_backend, parse_backends, require_installed
@@ -34,3 +37,34 @@ def test_a_missing_backend_names_its_extra(monkeypatch):
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     with pytest.raises(KgenError, match=r'pip install "kgen\[jax\]"'):
         require_installed("jax")
+
+
+HIDDEN = """
+import importlib.util
+
+from kgen.backends import hidden_import, hide_other_backends
+
+hide_other_backends("jax")
+assert importlib.util.find_spec("tensorflow") is None
+assert importlib.util.find_spec("torch") is None
+try:
+    import tensorflow  # noqa: F401
+except ModuleNotFoundError as error:
+    print(hidden_import(error, "a.py, line 2"))
+"""
+
+
+def test_a_process_on_one_backend_sees_no_other():
+    """kgen check's worker: the other backends' packages hidden, as if not installed,
+    and an import of one told as such."""
+    result = subprocess.run(
+        [sys.executable, "-c", HIDDEN],
+        capture_output=True,
+        text=True,
+        env={"KERAS_BACKEND": "jax"},
+        check=True,
+    )
+    assert result.stdout == (
+        "it imports tensorflow (a.py, line 2), which Keras on jax does not use: kgen "
+        "check on jax runs it as a machine with jax alone would\n"
+    )

@@ -11,13 +11,16 @@ import pyflakes.checker
 import pyflakes.messages
 import pytest
 
-from kgen import generate
+from kgen import checking, generate
+from kgen.check_process import Outcome
 from kgen.check_report import all_passed, json_report, one_line_cause, text_report
 from kgen.checking import (
+    Unit,
     batches,
     profile_table,
     profiles_for,
     profiles_in,
+    record_of,
     resolve,
     spec_for,
     unknown_samples,
@@ -25,6 +28,8 @@ from kgen.checking import (
 from kgen.contracts import contract_row
 from kgen.errors import KgenError
 from kgen.explanations import NOTES
+from kgen.grades import add_grades
+from kgen.sandbox import Limits
 from kgen.spec import make_spec
 
 EXAMPLES = Path(__file__).parents[2] / "generated_examples"
@@ -223,9 +228,10 @@ def test_a_failure_gets_the_note_its_message_points_to():
     assert passed["note"] == "" and passed["passed"] is True
 
 
-def record(target, components=(), error=""):
+def record(target, components=(), error="", backend="tensorflow"):
     return {
         "target": target,
+        "backend": backend,
         "file": target,
         "module": target,
         "error": error,
@@ -305,6 +311,41 @@ def test_the_table_names_each_file_its_error_and_each_contract():
         "not checked, taken by their names for tests or build scripts: test_0.py, "
         "test_1.py, test_2.py, test_3.py, test_4.py and 2 more (--json lists them)\n"
     ) in listed
+
+
+def test_each_backend_has_its_record_and_a_file_its_lowest_grade():
+    """Checked on two backends, a file has a record for each, named with its backend;
+    its grade is the lowest, and the JSON gives each backend's."""
+    records = [
+        record("alice.py", [component()]),
+        record("alice.py", [component(False)], backend="jax"),
+        record("bob.py", [component()]),
+        record("bob.py", error="cannot import bob: ...", backend="jax"),
+    ]
+    add_grades(records)
+    text = text_report(records)
+    assert "alice.py (tensorflow)\n  SimpleDense" in text
+    assert "alice.py (jax)\n  SimpleDense" in text
+    assert "bob.py (jax)\n  error: cannot import bob" in text
+    assert "  grade on every backend (the lowest): 0%\n" in text
+    assert text.endswith(
+        "2 components checked on tensorflow and jax: 0 passed every contract on every "
+        "backend, 2 did not. 1 file could not be checked."
+    )
+    report = json_report(records)
+    assert report["backends"] == ["tensorflow", "jax"]
+    assert [r["backend"] for r in report["files"]] == ["tensorflow", "jax"] * 2
+    assert report["grades"] == {
+        "alice.py": {"grade": 0.0, "backends": {"tensorflow": 1.0, "jax": 0.0}},
+        "bob.py": {"grade": 0.0, "backends": {"tensorflow": 1.0, "jax": 0.0}},
+    }
+    assert not report["passed"]
+    # One backend that is not TensorFlow: named too.
+    alone = text_report([record("alice.py", [component()], backend="jax")])
+    assert alone.startswith("alice.py (jax)\n")
+    assert alone.endswith(
+        "1 component checked on jax: 1 passed every contract, 0 did not."
+    )
 
 
 # A heavy test's failure in a child process, as pytest reports it: the child's traceback
@@ -406,20 +447,57 @@ def test_a_sample_gives_a_value_to_a_param_whose_default_kgen_cannot_vary():
     assert pool.params[-1].type.name == "list[int]"
 
 
+def test_a_checked_class_may_name_a_param_as_an_attribute_of_its_base():
+    # EinsumDense's output_shape: kgen writes no class, so nothing is shadowed; a class
+    # kgen generates still may not take the name.
+    spec = spec_for(found(params=["output_shape:int=4", "units:int=2"]), {})
+    assert [param.name for param in spec.params] == ["output_shape", "units"]
+    with pytest.raises(KgenError, match="clashes with the attribute output_shape"):
+        make_spec("layer", "Thing", ["output_shape:int=4"])
+
+
+def test_a_checked_activation_function_is_called_symbolically_in_a_layer(tmp_path):
+    # keras.activations.hard_silu converts its input with convert_to_tensor: a KerasTensor
+    # is only for layers and keras.ops, so Keras's own function is called in a layer;
+    # kgen's own activation function is called on the KerasTensor itself.
+    checked = spec_for(
+        found(
+            name="hard_silu",
+            kind="activation",
+            style="function",
+            params=[],
+            overrides=["function"],
+        ),
+        {},
+    )
+    own = make_spec("activation", "scaled_tanh", style="function")
+    layer_call = "keras.layers.Activation(activation)(keras.Input("
+    target = generate.Target(out=tmp_path)
+    assert layer_call in generate.test_source(checked, target)
+    assert layer_call not in generate.test_source(own, target)
+
+
 def test_a_listed_param_is_compared_as_saving_writes_it():
-    # kgen's own: a list as JSON, where a tuple is a list too; a scalar exactly.
-    own = make_spec("layer", "Pool", ["sizes:list[int]=[1, 2]", "units:int=32"])
+    # kgen's own: a list as JSON, where a tuple is a list too; a scalar (a float too)
+    # exactly.
+    own = make_spec(
+        "layer", "Pool", ["sizes:list[int]=[1, 2]", "units:int=32", "rate:float=0.01"]
+    )
     assert own.config_checks == [
         ('as_json(config["sizes"])', 'as_json(ARGS["sizes"])'),
         ('config["units"]', 'ARGS["units"]'),
+        ('config["rate"]', 'ARGS["rate"]'),
     ]
     assert own.uses_as_json and not own.per_axis_configs
-    # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2).
+    # One kgen did not write, as Keras keeps it: strides=2 may come back as (2, 2); a
+    # param left out of the config is taken at its default, as from_config takes it.
     keras_own = spec_for(
-        found(params=["strides:int=1", "activation:activation=None"]), {}
+        found(params=["strides:int=1", "activation:activation=None", "size:int=..."]),
+        {"samples": {"size": 2}},
     )
     assert keras_own.config_checks == [
-        ('holds(config["strides"], ARGS["strides"])', None),
+        ('holds(config["size"], ARGS["size"])', None),
+        ('holds(config.get("strides", 1), ARGS["strides"])', None),
         (
             'config["activation"]',
             'keras.activations.serialize(keras.activations.get(ARGS["activation"]))',
@@ -456,7 +534,10 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     spec = spec_for(found(params=["strides:int=1"]), {})
     source = generate.test_source(spec, generate.Target(out=tmp_path))
     helpers = source[source.index("def as_json") : source.index("def test_")]
-    write(tmp_path / "config_helpers.py", "import json\n\n\n" + helpers)
+    write(
+        tmp_path / "config_helpers.py",
+        "import json\n\nimport numpy as np\n\n\n" + helpers,
+    )
     spec_ = importlib.util.spec_from_file_location(
         "config_helpers", tmp_path / "config_helpers.py"
     )
@@ -472,6 +553,9 @@ def test_a_value_holds_as_keras_keeps_it_and_nothing_else(tmp_path):
     assert (
         not holds([1, 2], [2, 1]) and not holds((1, 1), None) and not holds([1], [1, 1])
     )
+    # A float as Keras keeps it, float32 (L1(0.01)), and no further.
+    assert holds(0.009999999776482582, 0.01) and holds((0, 0.009999999776482582), 0.01)
+    assert not holds(0.0099, 0.01) and not holds(0.01, 0.010001)
 
 
 @pytest.mark.parametrize(
@@ -496,3 +580,20 @@ def test_what_a_component_kgen_did_not_write_is_compared_with_is_defined(
         if isinstance(message, pyflakes.messages.UndefinedName)
     ]
     assert "holds(" in source and not undefined, undefined
+
+
+def test_a_records_backend_is_the_one_it_ran_on_whatever_the_worker_says(
+    monkeypatch, tmp_path
+):
+    """The worker runs the user's code: the backend of its records is kgen's to say."""
+    unit = Unit("a.py", "a", str(tmp_path), None, str(tmp_path / "a.py"))
+    asked = []
+
+    def worker(request, units, folder, limits, running, backend):
+        asked.append(backend)
+        forged = {**record_of(unit), "backend": "tensorflow", "grade": 1.0}
+        return Outcome([forged])
+
+    monkeypatch.setattr(checking, "run_worker", worker)
+    (checked,) = checking._run_batch([unit], {}, False, False, {}, Limits(), "jax")
+    assert asked == ["jax"] and checked["backend"] == "jax"

@@ -40,7 +40,7 @@ def test_inputs_are_read_as_written(text, expected):
         ("0", "positive sizes"),
         ("None,4", "positive sizes"),
         ("12:complex64", "unknown dtype 'complex64'"),
-        ("1,2,3,4,5", "1 to 4 positive sizes"),
+        ("1,2,3,4,5,6", "1 to 5 positive sizes"),
     ],
 )
 def test_bad_inputs_are_refused_by_name(text, message):

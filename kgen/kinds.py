@@ -727,6 +727,7 @@ KINDS = {
             examples=(
                 "kgen model ClippedModel -p clip_norm=1.0",
                 "kgen model ClippedModel -p clip_norm=1.0 --style functional",
+                "kgen model ClippedModel -p clip_norm=1.0 --backend jax",
             ),
             base="keras.Model",
             summary="a keras.Model subclass with its own train_step",

@@ -7,7 +7,7 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="Custom")
 class CustomModelJax(keras.Model):
-    """The Keras guide's model with its own stateless train_step on JAX, built as CustomModelJax(inputs, outputs).
+    """The Keras guide's model on JAX, built as CustomModelJax(inputs, outputs).
 
     Args:
         *args: `inputs` and `outputs`, as `keras.Model` takes them.
@@ -45,7 +45,7 @@ class CustomModelJax(keras.Model):
             training=training,
             return_losses=True,
         )
-        # compute_loss applies the compiled loss and adds the regularizers' penalties.
+        # The compiled loss and the regularizers' penalties, on these variables.
         loss, (_, non_trainable_variables, metrics_variables) = (
             self.stateless_compute_loss(
                 trainable_variables,

@@ -7,7 +7,7 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="Custom")
 class CustomModelTorch(keras.Model):
-    """The Keras guide's model with its own train_step on PyTorch, built as CustomModelTorch(inputs, outputs).
+    """The Keras guide's model on PyTorch, built as CustomModelTorch(inputs, outputs).
 
     Args:
         *args: `inputs` and `outputs`, as `keras.Model` takes them.

@@ -9,7 +9,7 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="Custom")
 class GANTorch(keras.Model):
-    """The generative adversarial network on PyTorch: one train_step trains the discriminator, then the generator (keras-io).
+    """The generative adversarial network of keras-io on PyTorch.
 
     Args:
         discriminator: A `keras.Model` instance, scores images: a logit, high for

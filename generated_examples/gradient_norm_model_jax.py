@@ -9,7 +9,7 @@ from gradient_norm import GradientNorm
 
 @keras.saving.register_keras_serializable(package="Custom")
 class GradientNormModelJax(keras.Model):
-    """GradientNormModel on JAX: built as GradientNormModelJax(inputs, outputs), it reports the norm of its gradients.
+    """GradientNormModel on JAX: it reports the norm of its gradients.
 
     Args:
         *args: `inputs` and `outputs`, as `keras.Model` takes them.
@@ -56,7 +56,7 @@ class GradientNormModelJax(keras.Model):
             training=training,
             return_losses=True,
         )
-        # compute_loss applies the compiled loss and adds the regularizers' penalties.
+        # The compiled loss and the regularizers' penalties, on these variables.
         loss, (_, non_trainable_variables, metrics_variables) = (
             self.stateless_compute_loss(
                 trainable_variables,

@@ -9,7 +9,7 @@ from gradient_norm import GradientNorm
 
 @keras.saving.register_keras_serializable(package="Custom")
 class GradientNormModelTorch(keras.Model):
-    """GradientNormModel on PyTorch: built as GradientNormModelTorch(inputs, outputs), it reports the norm of its gradients.
+    """GradientNormModel on PyTorch: it reports the norm of its gradients.
 
     Args:
         *args: `inputs` and `outputs`, as `keras.Model` takes them.

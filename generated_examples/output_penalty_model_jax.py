@@ -7,7 +7,7 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="Custom")
 class OutputPenaltyModelJax(keras.Model):
-    """OutputPenaltyModel on JAX: its stateless train_step adds a penalty on large outputs.
+    """OutputPenaltyModel on JAX: its train_step adds a penalty on large outputs.
 
     Args:
         units: Integer, width of the hidden layer. Defaults to `8`.
@@ -64,7 +64,7 @@ class OutputPenaltyModelJax(keras.Model):
             training=training,
             return_losses=True,
         )
-        # compute_loss applies the compiled loss and adds the regularizers' penalties.
+        # The compiled loss and the regularizers' penalties, on these variables.
         loss, (_, non_trainable_variables, metrics_variables) = (
             self.stateless_compute_loss(
                 trainable_variables,

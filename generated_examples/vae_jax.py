@@ -11,7 +11,7 @@ from sampling import Sampling  # noqa: F401 (imported for what importing it does
 
 @keras.saving.register_keras_serializable(package="Custom")
 class VAEJax(keras.Model):
-    """The variational autoencoder on JAX: its stateless train_step adds the KL divergence to the reconstruction loss (keras-io).
+    """The variational autoencoder of keras-io on JAX, with a stateless train_step.
 
     Args:
         encoder: A `keras.Model` instance, maps inputs to `[z_mean, z_log_var, z]`.
@@ -71,7 +71,7 @@ class VAEJax(keras.Model):
             training=training,
             return_losses=True,
         )
-        # compute_loss applies the compiled loss and adds the regularizers' penalties.
+        # The compiled loss and the regularizers' penalties, on these variables.
         loss, (_, non_trainable_variables, metrics_variables) = (
             self.stateless_compute_loss(
                 trainable_variables,

@@ -11,7 +11,7 @@ from sampling import Sampling  # noqa: F401 (imported for what importing it does
 
 @keras.saving.register_keras_serializable(package="Custom")
 class VAETorch(keras.Model):
-    """The variational autoencoder on PyTorch: its train_step adds the KL divergence to the reconstruction loss (keras-io).
+    """The variational autoencoder of keras-io on PyTorch.
 
     Args:
         encoder: A `keras.Model` instance, maps inputs to `[z_mean, z_log_var, z]`.

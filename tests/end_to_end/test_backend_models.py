@@ -45,7 +45,7 @@ EXAMPLES_ON = {
 def installed(backend):
     """Skip, saying why, when the backend's package is not installed here."""
     if importlib.util.find_spec(backend) is None:
-        pytest.skip(f"{backend} is not installed: pip install {backend}")
+        pytest.skip(f'{backend} is not installed: pip install "kgen[{backend}]"')
 
 
 def generate(kgen, folder, *args):

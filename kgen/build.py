@@ -26,6 +26,7 @@ _COMPONENT_KEYS = {
     "signatures",
     "imports",
     "base_defaults",
+    "backend",
 }
 
 
@@ -82,6 +83,8 @@ def read_requests(spec_file: Path, out: Path | None = None) -> list[Request]:
                 entry.get("base_defaults", {}), f"{where}: base_defaults"
             ),
             out=out,
+            backend=get("backend", str, "") or None,
+            backend_from_environment=False,  # a checked-in spec: not the shell's
         )
         try:
             spec_of(request, None)  # each component's own mistakes, named by where

@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from kgen import __version__
+from kgen.backends import check_backend, default_backend
 from kgen.errors import KgenError
 from kgen.generate import module_source
 from kgen.kinds import KINDS, Kind, kind_named
@@ -160,6 +161,12 @@ _Samples = Annotated[
 ]
 
 
+_BACKEND_HELP = (
+    "The Keras backend a model's train_step and test_step are written for; "
+    "the other kinds run on every backend and ignore it."
+)
+
+
 def _kind_command(kind: Kind):
     def command(
         name: Annotated[
@@ -254,6 +261,14 @@ def _kind_command(kind: Kind):
                 "repeat for more.",
             ),
         ] = None,
+        backend: Annotated[
+            str | None,
+            typer.Option(
+                metavar="tensorflow|jax|torch",
+                help=_BACKEND_HELP,
+                show_default="the project's backend, else KERAS_BACKEND, else tensorflow",
+            ),
+        ] = None,
     ) -> None:
         if dry_run and stdout:
             raise KgenError("--dry-run and --stdout do not go together; choose one")
@@ -270,6 +285,7 @@ def _kind_command(kind: Kind):
             out=out,
             tests_dir=tests_dir,
             with_tests=not no_tests,
+            backend=backend,
         )
         if stdout:  # the module alone: no folder, export or manifest is looked at
             spec = spec_of(request, find_project(Path.cwd()))
@@ -568,7 +584,13 @@ def check(
 
 @app.command(
     no_args_is_help=True,
-    epilog=_examples(["kgen explain layer", "kgen explain loss --style function"]),
+    epilog=_examples(
+        [
+            "kgen explain layer",
+            "kgen explain loss --style function",
+            "kgen explain model --backend jax",
+        ]
+    ),
 )
 def explain(
     kind: Annotated[
@@ -581,12 +603,25 @@ def explain(
             metavar="class|function|functional", help="The style to walk through."
         ),
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            metavar="tensorflow|jax|torch",
+            help="A model's steps on this backend; the other kinds are the same on all.",
+            show_default="the project's backend, else KERAS_BACKEND, else tensorflow",
+        ),
+    ] = None,
 ) -> None:
     """Walk through a kind: its pieces in the order Keras calls them, what each must return,
     and the usual mistakes with what Keras then does."""
     from kgen.explanations import walkthrough
 
-    typer.echo(walkthrough(kind, kind_named(kind).style_named(style)))
+    the_kind = kind_named(kind)
+    if backend is None:
+        project = find_project(Path.cwd())
+        backend = default_backend(project.backend if project else None)
+    check_backend(backend, "--backend")
+    typer.echo(walkthrough(kind, the_kind.style_named(style), backend))
 
 
 @app.command(

@@ -205,6 +205,81 @@ NOTES = {
         "evaluate calls test_step once per batch: the same as train_step without the tape"
         " and the optimizer, with training=False.",
     ),
+    # The model's steps on JAX (the Keras guide "Customizing what happens in fit() with JAX").
+    "train_step_jax": Note(
+        "On JAX, fit calls train_step(state, data) once per batch, compiled with jax.jit:"
+        " a pure function that takes the model's variables as state (trainable,"
+        " non-trainable, optimizer and metrics variables) and returns the logs and the new"
+        " state, rather than assigning to the variables.",
+    ),
+    "compute_loss_and_updates": Note(
+        "compute_loss_and_updates is the function jax.value_and_grad differentiates: the"
+        " forward pass with the given variables (stateless_call) and the loss, with what"
+        " else the pass updated (non-trainable and metrics variables) as its auxiliary"
+        " output. Keras's own JAX trainer has one of this signature.",
+    ),
+    "stateless_compute_loss": Note(
+        "stateless_compute_loss is compute_loss read against the given variables: the"
+        " loss given to compile, with sample_weight, plus the regularizers' penalties of"
+        " these (traced) weights, so that their gradients flow.",
+    ),
+    "call_losses": Note(
+        "stateless_call returns the add_loss() terms of the forward pass apart"
+        " (return_losses=True): they are added to the loss here.",
+    ),
+    "scale_loss_jax": Note(
+        "scale_loss multiplies the loss by the loss scale of a LossScaleOptimizer (mixed"
+        " precision); the scale is one of the optimizer's variables, read from the state"
+        " through a StatelessScope. The unscaled loss is what the metrics report.",
+    ),
+    "value_and_grad": Note(
+        "jax.value_and_grad(..., has_aux=True) returns the (scaled) loss with the"
+        " auxiliary outputs, and the gradients of the loss with respect to the first"
+        " argument, the trainable variables.",
+    ),
+    "stateless_apply": Note(
+        "optimizer.stateless_apply returns the new trainable and optimizer variables"
+        " (unscaling the gradients first under loss scaling); they are part of the state"
+        " train_step returns: left out, fit runs but the weights never change.",
+    ),
+    "update_metrics_jax": Note(
+        "Each metric takes its slice of the metrics variables: stateless_update_state"
+        " returns them updated (the loss metric gets the batch's loss, the compiled"
+        " metrics y and y_pred), stateless_result reads the logs from them.",
+    ),
+    "test_step_jax": Note(
+        "evaluate calls test_step(state, data) once per batch: the forward pass and the"
+        " loss with training=False, no gradients, and the new metrics variables in the"
+        " state it returns (trainable, non-trainable and metrics variables).",
+    ),
+    # The model's steps on PyTorch (the guide "Customizing what happens in fit() with
+    # PyTorch").
+    "train_step_torch": Note(
+        "On PyTorch, fit calls train_step once per batch, eagerly: forward pass, loss,"
+        " loss.backward() to fill each weight's gradient, optimizer step, metrics. It"
+        " returns the metrics' values.",
+    ),
+    "zero_grad": Note(
+        "zero_grad clears the gradients the last step left on the weights: PyTorch adds"
+        " new gradients to the ones already there.",
+    ),
+    "compute_loss_torch": Note(
+        "compute_loss applies the loss given to compile, with sample_weight, and adds"
+        " self.losses (regularization penalties and add_loss() terms).",
+    ),
+    "backward": Note(
+        "backward() runs autograd from the loss: each trainable weight's torch tensor"
+        " (weight.value) gets its gradient in .grad.",
+    ),
+    "apply_torch": Note(
+        "optimizer.apply updates each weight from its gradient (and unscales them first"
+        " under loss scaling), under torch.no_grad() so that autograd does not record the"
+        " update.",
+    ),
+    "update_metrics_torch": Note(
+        "The loss metric gets the batch's loss, the compiled metrics get y and y_pred;"
+        " the step returns every metric's result.",
+    ),
     "callback_init": Note(
         "super().__init__() sets model and params to None: fit fills them in (set_model,"
         " set_params) before it calls on_train_begin.",
@@ -323,9 +398,12 @@ def all_notes() -> dict[str, Note]:
     return notes
 
 
-def steps(kind: str, style: str) -> tuple[Step, ...]:
-    """The pieces of a kind in one style, in the order Keras uses them."""
+def steps(kind: str, style: str, backend: str = "tensorflow") -> tuple[Step, ...]:
+    """The pieces of a kind in one style, in the order Keras uses them (a model's on
+    `backend`)."""
     the_kind = kind_named(kind)
+    if style in the_kind.backend_walkthroughs:
+        return the_kind.backend_walkthroughs[style][backend]
     if style == "function":
         return FUNCTION_STEPS
     if style == "functional":
@@ -333,15 +411,15 @@ def steps(kind: str, style: str) -> tuple[Step, ...]:
     return the_kind.walkthrough
 
 
-def walkthrough(kind: str, style: str) -> str:
-    """The annotated walkthrough that `kgen explain KIND` prints."""
+def walkthrough(kind: str, style: str, backend: str = "tensorflow") -> str:
+    """The annotated walkthrough that `kgen explain KIND` prints; a model's steps are those
+    of `backend`."""
     article = "an" if kind[0] in "aeiou" else "a"
-    lines = [
-        f"The pieces of {article} {kind} ({style} style), in the order Keras uses them.",
-        "",
-    ]
+    on = f" on the {backend} backend" if kind_named(kind).per_backend else ""
+    title = f"The pieces of {article} {kind} ({style} style){on}"
+    lines = [f"{title}, in the order Keras uses them.", ""]
     notes = all_notes()
-    for number, step in enumerate(steps(kind, style), start=1):
+    for number, step in enumerate(steps(kind, style, backend), start=1):
         lines.append(f"{number}. {step.piece}")
         lines.append(f"   Returns: {step.returns}.")
         for key in step.notes:

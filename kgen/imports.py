@@ -24,6 +24,8 @@ KGEN_IMPORTS = (
     "import numpy as np",
     "import pytest",
     "import tensorflow as tf",
+    "import jax",
+    "import torch",
     "from keras import ops",
 )
 

@@ -180,6 +180,12 @@ class Kind:
     optional_methods: frozenset[str] = frozenset()
     # Its params may hold Keras objects (kgen writes the from_config that rebuilds them).
     nests: bool = True
+    # Its code is written for one backend (a model's train_step): `--backend` chooses it,
+    # and `kgen explain` shows the pieces of the style's walkthrough on that backend.
+    per_backend: bool = False
+    backend_walkthroughs: dict[str, dict[str, tuple[Step, ...]]] = field(
+        default_factory=dict
+    )
 
     @property
     def styles(self) -> tuple[str, ...]:
@@ -253,6 +259,82 @@ _TEST_STEP = Step(
     "test_step(self, data)",
     "a dict of metric results (once per batch in evaluate)",
     ("test_step",),
+)
+# A model's steps on each backend, as Keras's guides "Customizing what happens in fit()"
+# write them for TensorFlow, JAX and PyTorch.
+_MODEL_STEPS = {
+    "tensorflow": (_TRAIN_STEP, _TEST_STEP),
+    "jax": (
+        Step(
+            "compute_loss_and_updates(self, trainable_variables, non_trainable_variables,"
+            " metrics_variables, x, y, sample_weight, training=False,"
+            " optimizer_variables=None)",
+            "the scaled loss, and (loss, y_pred, non_trainable_variables,"
+            " metrics_variables)",
+            (
+                "compute_loss_and_updates",
+                "stateless_compute_loss",
+                "call_losses",
+                "scale_loss_jax",
+            ),
+        ),
+        Step(
+            "train_step(self, state, data)",
+            "(logs, state): the metric results and the new variables (once per batch"
+            " in fit)",
+            (
+                "train_step_jax",
+                "unpack",
+                "value_and_grad",
+                "stateless_apply",
+                "update_metrics_jax",
+            ),
+        ),
+        Step(
+            "test_step(self, state, data)",
+            "(logs, state) (once per batch in evaluate)",
+            ("test_step_jax",),
+        ),
+    ),
+    "torch": (
+        Step(
+            "train_step(self, data)",
+            "a dict of metric results (once per batch in fit)",
+            (
+                "train_step_torch",
+                "unpack",
+                "zero_grad",
+                "compute_loss_torch",
+                "scale_loss",
+                "backward",
+                "apply_torch",
+                "update_metrics_torch",
+            ),
+        ),
+        _TEST_STEP,
+    ),
+}
+
+
+def _model_walkthroughs(*init: Step) -> dict[str, tuple[Step, ...]]:
+    """A model's pieces on each backend: its constructor (and layers), then its steps."""
+    return {
+        backend: (REGISTER_STEP, *init, *steps, CONFIG_STEP)
+        for backend, steps in _MODEL_STEPS.items()
+    }
+
+
+_MODEL_CLASS = _model_walkthroughs(
+    Step("__init__(self, <params>, **kwargs)", "nothing", ("init", "model_init")),
+    Step("build(self, input_shape)", "nothing", ("model_build",)),
+    Step("call(self, inputs, training=False)", "the output tensor", ("call",)),
+)
+_MODEL_FUNCTIONAL = _model_walkthroughs(
+    Step(
+        "__init__(self, *args, <params>, **kwargs)",
+        "nothing (without params there is no __init__: Keras's serves)",
+        ("init", "functional_init"),
+    ),
 )
 
 _NAME = BaseArg("name", "None", "Optional name for the {what} instance.")
@@ -635,40 +717,17 @@ KINDS = {
         ),
         Kind(
             name="model",
-            walkthrough=(
-                REGISTER_STEP,
-                Step(
-                    "__init__(self, <params>, **kwargs)",
-                    "nothing",
-                    ("init", "model_init"),
-                ),
-                Step("build(self, input_shape)", "nothing", ("model_build",)),
-                Step(
-                    "call(self, inputs, training=False)", "the output tensor", ("call",)
-                ),
-                _TRAIN_STEP,
-                _TEST_STEP,
-                CONFIG_STEP,
-            ),
+            walkthrough=_MODEL_CLASS["tensorflow"],
             functional=GraphStyle(
                 methods=("init", "train_step", "test_step"),
-                walkthrough=(
-                    REGISTER_STEP,
-                    Step(
-                        "__init__(self, *args, <params>, **kwargs)",
-                        "nothing (without params there is no __init__: Keras's serves)",
-                        ("init", "functional_init"),
-                    ),
-                    _TRAIN_STEP,
-                    _TEST_STEP,
-                    CONFIG_STEP,
-                ),
+                walkthrough=_MODEL_FUNCTIONAL["tensorflow"],
                 model_setup=replace(_MODEL_SETUP, graph=True),
             ),
             subpackage="models",
             examples=(
                 "kgen model ClippedModel -p clip_norm=1.0",
                 "kgen model ClippedModel -p clip_norm=1.0 --style functional",
+                "kgen model ClippedModel -p clip_norm=1.0 --backend jax",
             ),
             base="keras.Model",
             summary="a keras.Model subclass with its own train_step",
@@ -678,6 +737,11 @@ KINDS = {
             takes_kwargs=True,
             base_attributes=_MODEL_ATTRIBUTES,
             default_attributes=frozenset({"dense", "flatten", "embeddings"}),
+            per_backend=True,
+            backend_walkthroughs={
+                "class": _MODEL_CLASS,
+                "functional": _MODEL_FUNCTIONAL,
+            },
         ),
         Kind(
             name="callback",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kgen.backends import default_backend
 from kgen.collisions import refuse_duplicates, refuse_in_folder
 from kgen.errors import KgenError
 from kgen.generate import Target
@@ -49,6 +50,9 @@ class Request:
         None  # in a project, tests/<subpackage>; else beside the module
     )
     with_tests: bool = True
+    backend: str | None = None  # the project's backend, else KERAS_BACKEND, else TF
+    # Whether KERAS_BACKEND may choose the backend: not for a checked-in build spec.
+    backend_from_environment: bool = True
 
 
 def spec_of(request: Request, project: Project | None) -> ComponentSpec:
@@ -59,6 +63,10 @@ def spec_of(request: Request, project: Project | None) -> ComponentSpec:
     explain = request.explain
     if explain is None:
         explain = bool(project and project.explain)
+    backend = request.backend or default_backend(
+        project.backend if project else None,
+        environment=request.backend_from_environment,
+    )
     return make_spec(
         request.kind,
         request.name,
@@ -78,6 +86,7 @@ def spec_of(request: Request, project: Project | None) -> ComponentSpec:
         signatures=request.signatures,
         imports=request.imports,
         base_defaults=request.base_defaults,
+        backend=backend,
     )
 
 

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kgen.backends import check_backend
 from kgen.bodies import check_bodies, check_code, check_signatures
 from kgen.errors import KgenError
 from kgen.imports import parse_imports
@@ -38,6 +39,9 @@ class ComponentSpec:
     output_shape: str = ""
     style: str = "class"  # or "function" or "functional", for the kinds that have it
     explain: bool = False  # comments that explain each piece (kgen.explanations)
+    # The Keras backend a model's train_step and test_step are written for; "" for one
+    # kgen did not write (kgen check): its tests run on the backend that runs them.
+    backend: str = "tensorflow"
     user_templates: Path | None = None  # a folder whose templates win over kgen's own
     reference: str = ""  # numpy code of the math the tests compare the component with
     profile: TestProfile = DEFAULT_PROFILE  # the data and traits of its tests
@@ -475,6 +479,17 @@ class ComponentSpec:
         return "function" if self.style == "function" else self.kind.math_method
 
     @property
+    def only_backend(self) -> str:
+        """The backend its code is written for, or "" for code that runs on every one (or
+        that kgen did not write)."""
+        return self.backend if self.kind.per_backend else ""
+
+    @property
+    def steps_template(self) -> str:
+        """A model's train_step and test_step, for its backend."""
+        return f"model/steps_{self.backend or 'tensorflow'}.py.j2"
+
+    @property
     def calls_update_metrics(self) -> bool:
         """Whether a model's steps use the generated _update_metrics: a default step does,
         a body may."""
@@ -588,10 +603,13 @@ def make_spec(
     signatures: dict[str, str] | None = None,
     imports: list[str] | tuple[str, ...] = (),
     base_defaults: dict[str, object] | None = None,
+    backend: str = "tensorflow",
     checked: bool = False,
 ) -> ComponentSpec:
-    """A component's spec. `checked`: one kgen checks but did not write (kgen check),
-    whose params may take the names of the base class's attributes."""
+    """A component's spec. `backend`: the one a model's train_step and test_step are
+    written for. `checked`: one kgen checks but did not write (kgen check), whose params
+    may take the names of the base class's attributes."""
+    check_backend(backend, "--backend")
     the_kind = kind_named(kind)
     style = the_kind.style_named(style)
     names = derive_names(name)
@@ -640,6 +658,7 @@ def make_spec(
         output_shape=_docstring_text(output_shape, "output_shape"),
         style=style,
         explain=explain,
+        backend=backend,
         user_templates=user_templates,
         reference=reference,
         profile=make_profile(

@@ -22,12 +22,20 @@ MODULES = sorted(
     if not p.name.startswith("test_")
     and p.name not in ("conftest.py", "kgen_harness.py")
 )
+# The examples written for another backend than TensorFlow (a model's train_step), whose
+# tests skip on TensorFlow: kgen check checks them on theirs (below), and so does
+# tests/end_to_end/test_backend_models.py with their own tests.
+OTHER_BACKENDS = {
+    make_spec(entry["kind"], entry["name"]).names.module: entry["backend"]
+    for entry in tomllib.loads(SPEC.read_text())["component"]
+    if entry.get("backend", "tensorflow") != "tensorflow"
+}
 
 
 def test_examples_are_what_kgen_builds_today(kgen):
     result = kgen("build", SPEC, "--check", cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert "56 files up to date" in result.stdout
+    assert "74 files up to date" in result.stdout
     result = kgen("build", EXPLAINED / "examples.toml", "--check", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "8 files up to date" in result.stdout
@@ -105,7 +113,7 @@ OWN_ONLY = "reference_math or evaluate_runs_its_test_step or keeps_the_name_not_
 def test_every_example_passes_its_own_reference_tests():
     result = run_pytest(EXAMPLES, "--ignore=explained", "-k", OWN_ONLY)
     passed, _ = passed_and_skipped(result)
-    assert passed >= len(MODULES)
+    assert passed >= len(MODULES) - len(OTHER_BACKENDS)
 
 
 @pytest.mark.parametrize("path", sorted(EXPLAINED.glob("*.py")), ids=lambda p: p.name)
@@ -138,15 +146,32 @@ def _code(source: str) -> str:
 
 
 @pytest.mark.heavy
-def test_every_example_passes_kgen_check_heavy_contracts_included():
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_every_example_passes_kgen_check_heavy_contracts_included(backend):
     """kgen check on the plain examples as it finds them (their profiles, and the types of
     params a constructor's None hides, from their build spec), the heavy contracts
     included: every test of each example's own test module but OWN_ONLY's (the same
     templates and profile render them; their names are compared), so those do not run
-    a second time. Its processes split the examples between the cores."""
-    files = [f"{module}.py" for module in MODULES]
+    a second time. Its processes split the examples between the cores. Each example is
+    checked on its backend (the models written for JAX or torch on theirs)."""
+    pytest.importorskip(backend)
+    files = [
+        f"{module}.py"
+        for module in MODULES
+        if OTHER_BACKENDS.get(module, "tensorflow") == backend
+    ]
     result = subprocess.run(
-        ["kgen", "check", *files, "--profiles", "examples.toml", "--heavy", "--json"],
+        [
+            "kgen",
+            "check",
+            *files,
+            "--profiles",
+            "examples.toml",
+            "--heavy",
+            "--json",
+            "--backend",
+            backend,
+        ],
         cwd=EXAMPLES,
         capture_output=True,
         text=True,
@@ -188,6 +213,8 @@ def test_every_keras_object_type_round_trips_with_a_value_other_than_its_default
     covered = set()
     for entry in tomllib.loads(SPEC.read_text())["component"]:
         spec = make_spec(entry["kind"], entry["name"], entry.get("params", []))
+        if spec.names.module in OTHER_BACKENDS:
+            continue
         tests = importlib.import_module(f"test_{spec.names.module}")
         for param in spec.params:
             if param.type.keras_module and param.sample_at(2) != param.default:

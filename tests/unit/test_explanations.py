@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from kgen.backends import BACKENDS
 from kgen.explanations import NOTES, steps
 from kgen.generate import module_source
 from kgen.kinds import KINDS
@@ -23,10 +24,16 @@ def every_module(explain):
         for style in kind.styles:
             nested = ["layer:layer"] if kind.nests and style == "class" else []
             for params in ([], OBJECT_PARAMS, nested):
-                spec = make_spec(
-                    kind.name, "Sample", params, style=style, explain=explain
-                )
-                yield module_source(spec)
+                for backend in BACKENDS if kind.per_backend else ("tensorflow",):
+                    spec = make_spec(
+                        kind.name,
+                        "Sample",
+                        params,
+                        style=style,
+                        explain=explain,
+                        backend=backend,
+                    )
+                    yield module_source(spec)
 
 
 def comment_text(source):
@@ -59,8 +66,9 @@ def test_every_walkthrough_step_names_known_notes_and_covers_each_style():
     for kind in KINDS.values():
         assert kind.walkthrough, kind.name
         for style in kind.styles:
-            for step in steps(kind.name, style):
-                assert set(step.notes) <= set(NOTES)
+            for backend in BACKENDS:
+                for step in steps(kind.name, style, backend):
+                    assert set(step.notes) <= set(NOTES)
 
 
 # Each mistake a note warns about, made on purpose: what Keras does then.

@@ -631,6 +631,7 @@ def explain(
         [
             "kgen new demo",
             'kgen new my-components --package mycomp --author "Ada Lovelace"',
+            "kgen new demo --backend jax",
         ]
     ),
 )
@@ -656,6 +657,14 @@ def new(
     ] = "",
     author: Annotated[str, typer.Option(help="The author's name.")] = "",
     email: Annotated[str, typer.Option(help="The author's email.")] = "",
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            metavar="tensorflow|jax|torch",
+            help="The Keras backend its tests install and its models are written for.",
+            show_default="KERAS_BACKEND, else tensorflow",
+        ),
+    ] = None,
     interactive: Annotated[
         bool,
         typer.Option("--interactive", "-i", help="Ask for what the options leave out."),
@@ -680,14 +689,13 @@ def new(
         )
         author = author or typer.prompt("author", default="", show_default=False)
         email = email or typer.prompt("email", default="", show_default=False)
-    project = make_project(name, package, description, author, email)
+        if backend is None:
+            backend = typer.prompt("backend", default=default_backend())
+    project = make_project(name, package, description, author, email, backend)
     for path in create_project(project, out):
         _echo_action(Action("create", path))
     root = out / project.name
-    typer.echo(
-        f'\nNext:\n  cd {root}\n  python -m pip install -e ".[test]"\n'
-        "  python -m pytest"
-    )
+    typer.echo(f"\nNext:\n  cd {root}\n  {project.install_command}\n  python -m pytest")
 
 
 @app.command(

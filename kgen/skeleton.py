@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from kgen.backends import check_backend, default_backend
 from kgen.errors import KgenError
 from kgen.kinds import KINDS
 from kgen.names import check_package_name
@@ -29,6 +30,15 @@ class NewProject:
     description: str
     author: str = ""
     email: str = ""
+    backend: str = "tensorflow"  # the test extra installs it; [tool.kgen] backend
+
+    @property
+    def install_command(self) -> str:
+        """The README's set-up: PyPI's torch is the CUDA build, PyTorch's index the CPU one."""
+        command = 'python -m pip install -e ".[test]"'
+        if self.backend == "torch":
+            command += " --extra-index-url https://download.pytorch.org/whl/cpu"
+        return command
 
 
 def default_package(name: str) -> str:
@@ -53,6 +63,7 @@ def make_project(
     description: str = "",
     author: str = "",
     email: str = "",
+    backend: str | None = None,
 ) -> NewProject:
     """The validated answers to what cookiecutter would ask."""
     if not _PROJECT_NAME.match(name):
@@ -70,12 +81,16 @@ def make_project(
     ):
         if not value.isprintable():
             raise KgenError(f"{option} must be one line of printable text")
+    if backend is None:
+        backend = default_backend()
+    check_backend(backend, "--backend")
     return NewProject(
         name,
         package,
         description or default_description(package),
         author,
         email,
+        backend,
     )
 
 
@@ -100,6 +115,8 @@ def create_project(project: NewProject, out: Path) -> list[Path]:
             "description": project.description,
             "author": project.author,
             "email": project.email,
+            "backend": project.backend,
+            "install_command": project.install_command,
             "_subpackages": " ".join(sorted({k.subpackage for k in KINDS.values()})),
         },
     )

@@ -3,6 +3,7 @@ Keras guide for that backend, and the generated tests train the model there for 
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 
@@ -87,9 +88,7 @@ def test_the_default_backend_is_keras_backend_then_tensorflow(kgen, tmp_path):
 def test_a_project_s_backend_comes_before_keras_backend(kgen, tmp_path):
     assert kgen("new", "demo").returncode == 0
     pyproject = tmp_path / "demo" / "pyproject.toml"
-    text = pyproject.read_text().replace(
-        'package = "demo"\n', 'package = "demo"\nbackend = "torch"\n'
-    )
+    text = re.sub(r'(?m)^backend = "\w+"$', 'backend = "torch"', pyproject.read_text())
     pyproject.write_text(text)
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     result = kgen("model", "M", "--stdout", cwd=tmp_path / "demo", env=env)

@@ -55,9 +55,14 @@ def test_new_renders_the_skeleton(demo):
     pyproject = tomllib.loads((demo / "pyproject.toml").read_text())
     assert pyproject["project"]["name"] == "demo"
     assert pyproject["tool"]["kgen"]["package"] == "demo"
-    assert "pytest" in " ".join(pyproject["project"]["optional-dependencies"]["test"])
-    assert {"keras", "tensorflow"} <= {
-        dep.split(">")[0] for dep in pyproject["project"]["dependencies"]
+    backend = pyproject["tool"]["kgen"]["backend"]  # KERAS_BACKEND, else tensorflow
+    extras = pyproject["project"]["optional-dependencies"]
+    assert extras["test"] == ["pytest>=8", f"demo[{backend}]"]
+    assert {"tensorflow", "jax", "torch"} <= set(extras)
+    # No backend is a dependency of its own: each is an extra.
+    assert {dep.split(">")[0] for dep in pyproject["project"]["dependencies"]} == {
+        "keras",
+        "numpy",
     }
     package = demo / "src" / "demo"
     subpackages = {path.parent.name for path in package.glob("*/__init__.py")}
@@ -105,7 +110,16 @@ def test_the_skeleton_is_a_cookiecutter_template_of_its_own(kgen, tmp_path):
     """Plain cookiecutter renders the same project from it (kgen adds the tests'
     conftest.py and kgen_harness.py), its own defaults deriving the package as kgen does.
     """
-    run_ok(kgen, "new", "My-Lib.2", "--out", "kgen", cwd=tmp_path)
+    run_ok(
+        kgen,
+        "new",
+        "My-Lib.2",
+        "--out",
+        "kgen",
+        "--backend",
+        "tensorflow",
+        cwd=tmp_path,
+    )
     subprocess.run(
         [
             shutil.which("cookiecutter"),
@@ -129,7 +143,12 @@ def test_the_skeleton_is_a_cookiecutter_template_of_its_own(kgen, tmp_path):
 
 def test_new_asks_what_the_options_leave_out_when_interactive(kgen, tmp_path):
     result = kgen(
-        "new", "my-lib", "-i", "--author", "Ada", input="mylib\n\nada@example.org\n"
+        "new",
+        "my-lib",
+        "-i",
+        "--author",
+        "Ada",
+        input="mylib\n\nada@example.org\njax\n",
     )
     assert result.returncode == 0, result.stderr
     assert "package [my_lib]: " in result.stdout
@@ -142,6 +161,27 @@ def test_new_asks_what_the_options_leave_out_when_interactive(kgen, tmp_path):
     assert project["project"]["authors"] == [
         {"name": "Ada", "email": "ada@example.org"}
     ]
+    assert project["tool"]["kgen"]["backend"] == "jax"
+
+
+def test_new_project_s_tests_install_its_backend(kgen, tmp_path):
+    """The backend is an extra: the test extra takes the project's, and its README's
+    set-up takes torch's CPU build from PyTorch's index."""
+    run_ok(kgen, "new", "on-torch", "--backend", "torch", cwd=tmp_path)
+    root = tmp_path / "on-torch"
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert project["tool"]["kgen"]["backend"] == "torch"
+    assert project["project"]["optional-dependencies"]["test"][-1] == "on-torch[torch]"
+    assert (
+        '-e ".[test]" --extra-index-url https://download.pytorch.org/whl/cpu\n'
+        in (root / "README.md").read_text()
+    )
+    result = run_ok(kgen, "model", "M", "--stdout", cwd=root)
+    assert "loss.backward()" in result.stdout  # the project's backend, torch
+    assert "unknown backend 'tf'" in run_error(
+        kgen, "new", "x", "--backend", "tf", cwd=tmp_path
+    )
+    assert not (tmp_path / "x").exists()
 
 
 def test_new_derives_the_package_from_the_name(kgen, tmp_path):

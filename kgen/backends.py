@@ -57,16 +57,18 @@ def require_installed(backend: str) -> None:
 
 
 def hide_other_backends(backend: str) -> None:
-    """Make this process see only `backend`'s package, as if the others were not
-    installed: `import jax` raises ModuleNotFoundError and `importlib.util.find_spec`
-    finds nothing. Keras imports TensorFlow on every backend where it is installed (to
-    tell its types when serializing), torch's compiler looks it up, and torch with
-    TensorFlow in one process may crash: `kgen check` on jax or torch must judge a
-    component as a machine without TensorFlow runs it. Call it before importing Keras.
+    """Off TensorFlow, make this process see no TensorFlow, as if it were not installed:
+    `import tensorflow` raises ModuleNotFoundError and `importlib.util.find_spec` finds
+    nothing. Keras imports TensorFlow where it is installed (to tell its types when
+    serializing), torch's compiler looks it up, and torch with TensorFlow in one process
+    may crash: `kgen check` on jax or torch must judge a component as a machine without
+    TensorFlow runs it. jax and torch stay visible: TensorFlow and torch import jax
+    themselves, and a None in sys.modules for them breaks libraries that probe it
+    (scipy's array API helpers, which Keras's STFTSpectrogram reaches). Call it before
+    importing Keras.
     """
-    for other in BACKENDS:
-        if other != backend and other not in sys.modules:
-            sys.modules[other] = None  # the import system's own "not importable"
+    if backend != "tensorflow" and "tensorflow" not in sys.modules:
+        sys.modules["tensorflow"] = None  # the import system's own "not importable"
 
 
 def hidden_import(error: BaseException, where: str = "") -> str | None:

@@ -20,9 +20,13 @@ def plan_each(
     workers = min(len(specs) // PER_PROCESS, most_workers())
     if workers < 2:
         return [plan(spec, target) for spec, target in zip(specs, targets, strict=True)]
-    from concurrent.futures import ProcessPoolExecutor  # only for a large build
+    import multiprocessing  # only for a large build
+    from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers) as pool:
+    # Spawned, not forked: a process that has loaded TensorFlow (a test, a notebook using
+    # the Python API) cannot be forked safely; a forked child crashed collecting its objects.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
         return list(pool.map(plan, specs, targets, chunksize=4))
 
 

@@ -56,6 +56,34 @@ def check_bodies(
     return checked
 
 
+# The names each backend's package is bound to in code: `import tensorflow as tf`.
+_BACKEND_NAMES = {
+    "tensorflow": {"tf", "tensorflow"},
+    "jax": {"jax", "jnp"},
+    "torch": {"torch"},
+}
+
+
+def check_backend_names(code: dict[str, str], backend: str, class_name: str) -> None:
+    """`code`: what each piece is ("the body of train_step") -> its text. Code written for one backend (a model's train_step) uses no other's package: a
+    GradientTape in a JAX model would import TensorFlow beside JAX and fail only when
+    its tests run."""
+    for where, text in code.items():
+        try:
+            tree = ast.parse(f"def _():\n{textwrap.indent(text, '    ')}\n")
+        except SyntaxError:
+            continue  # compiling the module says what is wrong
+        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        for other, bound in _BACKEND_NAMES.items():
+            found = sorted(used & bound)
+            if other != backend and found:
+                raise KgenError(
+                    f"{class_name}: {where} uses {found[0]} ({other}), but "
+                    f"the model is written for {backend}: write it as `kgen explain "
+                    f"model --backend {backend}` shows, or give --backend {other}"
+                )
+
+
 def check_signatures(
     signatures: dict[str, str], kind: "Kind", style: str, names: Names
 ) -> dict[str, str]:

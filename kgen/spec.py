@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgen.backends import check_backend
-from kgen.bodies import check_bodies, check_code, check_signatures
+from kgen.bodies import (
+    check_backend_names,
+    check_bodies,
+    check_code,
+    check_signatures,
+)
 from kgen.errors import KgenError
 from kgen.imports import parse_imports
 from kgen.kinds import Kind, kind_named
@@ -644,6 +649,10 @@ def make_spec(
     )
     where = f"{names.class_name}: the extra members"
     extra = check_code(extra.replace("\r\n", "\n"), where) if extra.strip() else ""
+    if the_kind.per_backend and backend:
+        members = {f"the body of {m}": code for m, code in bodies.items()}
+        members["the extra members"] = extra
+        check_backend_names(members, backend, names.class_name)
     signatures = check_signatures(signatures or {}, the_kind, style, names)
     reference = _reference(reference, names)
     _check_training_reference(reference, the_kind, style)

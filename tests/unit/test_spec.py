@@ -142,3 +142,27 @@ def test_an_optimizer_and_a_callback_are_compared_with_their_reference(
         make_spec(kind, "Probe", bodies=bodies), Target(tmp_path)
     )
     assert f"write reference(): the math of your {method}" in unreferenced
+
+
+@pytest.mark.parametrize(
+    ("backend", "body", "used", "its_own"),
+    [
+        (
+            "jax",
+            "with tf.GradientTape() as t:\n    pass\nreturn {}",
+            "tf",
+            "tensorflow",
+        ),
+        ("torch", "return {'x': jnp.zeros(())}", "jnp", "jax"),
+        ("tensorflow", "return {'x': torch.zeros(())}", "torch", "torch"),
+    ],
+)
+def test_a_model_s_steps_use_no_other_backend(backend, body, used, its_own):
+    """A GradientTape in a JAX model would import TensorFlow beside JAX, and fail only
+    once its tests ran."""
+    message = (
+        rf"body of train_step uses {used} \({its_own}\), but the model is written for"
+    )
+    with pytest.raises(KgenError, match=message):
+        make_spec("model", "M", bodies={"train_step": body}, backend=backend)
+    make_spec("model", "M", bodies={"train_step": body}, backend=its_own)

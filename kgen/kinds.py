@@ -119,9 +119,6 @@ class ModelSetup:
     graph: bool = False
     # A model's own test_step reports the compiled metrics: compile the profile's.
     metric: bool = False
-    # A layer: training must change one of its own trainable weights, not only the head's
-    # (a gradient that never reaches them, as through another backend's ops, fails).
-    own_weights: bool = False
 
 
 def _in_dense(argument: str) -> ModelSetup:
@@ -544,7 +541,6 @@ KINDS = {
                 "{}",
                 found="{}.layers[0]",
                 heavy_claims=", mixed precision",
-                own_weights=True,
             ),
             takes_kwargs=True,
             base_attributes=_LAYER_ATTRIBUTES,
@@ -711,7 +707,6 @@ KINDS = {
                 "{}",
                 found="{}.layers[0]",
                 heavy_claims=", mixed precision",
-                own_weights=True,
             ),
             takes_kwargs=True,
             base_attributes=_LAYER_ATTRIBUTES,

@@ -26,15 +26,6 @@ MISTAKES = {
         },
         "test_runs_in_mixed_precision",
     ),
-    # A layer whose weight gradients never reach (stop_gradient, as ops of another backend
-    # would): the head still trains, its own weight does not.
-    ("layer", "FrozenScale"): (
-        {
-            "build": 'self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="scale")',
-            "call": "return inputs * ops.stop_gradient(self.scale)",
-        },
-        "test_trains",
-    ),
     # A function-style loss that averages over the batch itself.
     ("loss", "reducing_fn"): (
         {"function": "return ops.mean(ops.square(y_true - y_pred))"},

@@ -89,7 +89,8 @@ def test_every_kind_passes_its_fast_tests_on(backend, every_kind):
 def test_every_kind_loads_in_a_fresh_process_and_trains_on_two_devices_on(
     backend, every_kind
 ):
-    result = run_on(backend, every_kind, "-k", HEAVY, heavy=True)
+    # Two pytest processes: each check starts a process of its own and waits on it.
+    result = run_on(backend, every_kind, "-n", "2", "-k", HEAVY, heavy=True)
     passed, skipped = passed_and_skipped(result)
     if backend == "jax":  # keras.distribution.DataParallel over two host devices
         assert (passed, skipped) == (2 * len(KINDS), 0), result.stdout[-3000:]

@@ -203,7 +203,8 @@ def test_the_examples_train_on_their_backend(monkeypatch, backend):
     models = {"custom_model", "output_penalty_model", "gradient_norm_model", "vae"}
     models |= {"gan"} if backend == "torch" else set()
     assert EXAMPLES_ON[backend] == sorted(f"test_{m}_{backend}.py" for m in models)
-    result = run_pytest(EXAMPLES, *EXAMPLES_ON[backend], "-rs", heavy=True)
+    # Three pytest processes: torch.compile alone takes seconds to a minute a test.
+    result = run_pytest(EXAMPLES, *EXAMPLES_ON[backend], "-rs", "-n", "3", heavy=True)
     passed, _ = passed_and_skipped(result)
     assert result.returncode == 0, result.stdout[-3000:]
     assert passed >= 10 * len(models) and "written for the" not in result.stdout

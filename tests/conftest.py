@@ -133,3 +133,21 @@ def assert_clean_code(folder, project=False):
         ["black", "--check", "-q", "."], cwd=folder, capture_output=True, text=True
     )
     assert black.returncode == 0, black.stderr
+
+
+# The oracle's counts (tests/oracle), printed at the end of the run. Here, not in
+# tests/oracle/conftest.py: under xdist the controller, which prints the summary, loads
+# only the conftest of the paths it was given.
+ORACLE_COUNTS = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        ORACLE_COUNTS.extend(
+            v for k, v in report.user_properties if k == "oracle_counts"
+        )
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in ORACLE_COUNTS:
+        terminalreporter.write_line(f"kgen check oracle, {line}")

@@ -11,9 +11,7 @@ import sys
 
 from kgen.errors import KgenError
 
-BACKENDS = ("tensorflow", "jax", "torch")
-# The package each backend needs, and how the README installs it.
-_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+BACKENDS = ("tensorflow", "jax", "torch")  # each the name of the package it needs
 
 
 def check_backend(name: str, where: str) -> str:
@@ -48,10 +46,9 @@ def parse_backends(option: str) -> list[str]:
 
 
 def require_installed(backend: str) -> None:
-    package = _PACKAGES[backend]
-    if importlib.util.find_spec(package) is None:
+    if importlib.util.find_spec(backend) is None:
         raise KgenError(
-            f"backend {backend} needs {package}, which is not installed: "
+            f"backend {backend} needs {backend}, which is not installed: "
             f'pip install "kgen[{backend}]"'
         )
 
@@ -83,5 +80,5 @@ def hidden_import(error: BaseException, where: str = "") -> str | None:
     where = f" ({where})" if where else ""
     return (
         f"it imports {name}{where}, which Keras on {backend} does not use: kgen "
-        f"check on {backend} runs it as a machine with {backend} alone would"
+        f"check on {backend} runs it as a machine without {name} would"
     )

@@ -205,10 +205,9 @@ def _show(output) -> None:
     stderr, up to SHOWN_OUTPUT bytes; the rest read and dropped."""
     shown = 0
     for line in output:
-        if shown < SHOWN_OUTPUT and not _NATIVE_NOISE.match(
-            line.decode(errors="replace")
-        ):
-            text = _CONTROL.sub("?", line.decode(errors="replace").rstrip("\r\n"))
+        decoded = line.decode(errors="replace")
+        if shown < SHOWN_OUTPUT and not _NATIVE_NOISE.match(decoded):
+            text = _CONTROL.sub("?", decoded.rstrip("\r\n"))
             shown += len(line)
             if shown >= SHOWN_OUTPUT:
                 text = "kgen: (the rest of this check's output is not shown)"

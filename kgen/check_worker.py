@@ -8,7 +8,7 @@ module as JSON. With `write`, it renders the tests for beside the module instead
 The request comes on stdin and the records go to the pipe RESULTS_FD (kgen.check_process
 holds its other end), both taken before the user's code is imported, and the limits
 (kgen.sandbox) are set then too. Keras runs on the backend KERAS_BACKEND names (set by
-kgen.check_process), and the other backends' packages are hidden from this process.
+kgen.check_process); off TensorFlow, TensorFlow is hidden from this process.
 """
 
 import contextlib

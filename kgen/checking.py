@@ -37,9 +37,8 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*\Z")
 # What a folder holds besides components: tests, kgen's test support, build scripts.
 _NOT_COMPONENTS = re.compile(r"(test_.*|.*_test|conftest|kgen_harness|setup)\.py\Z")
-_TEST_MODULE = re.compile(
-    r"test_[A-Za-z0-9_]+\.py"
-)  # what --write names, beside a module
+# What --write names, beside a module.
+_TEST_MODULE = re.compile(r"test_[A-Za-z0-9_]+\.py")
 _SKIPPED_FOLDERS = {"__pycache__", "node_modules", "site-packages", "build", "dist"}
 
 

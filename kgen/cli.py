@@ -161,10 +161,20 @@ _Samples = Annotated[
 ]
 
 
-_BACKEND_HELP = (
-    "The Keras backend a model's train_step and test_step are written for; "
-    "the other kinds run on every backend and ignore it."
-)
+def _backend_option(help: str, show_default: str):
+    """--backend tensorflow|jax|torch, as each command takes it."""
+    return typer.Option(
+        metavar="tensorflow|jax|torch", help=help, show_default=show_default
+    )
+
+
+_PROJECT_BACKEND = "the project's backend, else KERAS_BACKEND, else tensorflow"
+
+
+def _backend_here() -> str:
+    """The backend when --backend is not given: the project's, else KERAS_BACKEND's."""
+    project = find_project(Path.cwd())
+    return default_backend(project.backend if project else None)
 
 
 def _kind_command(kind: Kind):
@@ -263,10 +273,10 @@ def _kind_command(kind: Kind):
         ] = None,
         backend: Annotated[
             str | None,
-            typer.Option(
-                metavar="tensorflow|jax|torch",
-                help=_BACKEND_HELP,
-                show_default="the project's backend, else KERAS_BACKEND, else tensorflow",
+            _backend_option(
+                "The Keras backend a model's train_step and test_step are written "
+                "for; the other kinds run on every backend and ignore it.",
+                _PROJECT_BACKEND,
             ),
         ] = None,
     ) -> None:
@@ -481,7 +491,7 @@ def check(
     import json
 
     from kgen.assignment import hold, read_assignment, skipped_records
-    from kgen.backends import default_backend, parse_backends, require_installed
+    from kgen.backends import parse_backends, require_installed
     from kgen.check_report import (
         all_passed,
         all_written,
@@ -502,11 +512,7 @@ def check(
         raise KgenError(
             "--force goes with --write: it overwrites test modules that differ"
         )
-    if backend is None:
-        project = find_project(Path.cwd())
-        backends = [default_backend(project.backend if project else None)]
-    else:
-        backends = parse_backends(backend)
+    backends = [_backend_here()] if backend is None else parse_backends(backend)
     if write and len(backends) > 1:
         raise KgenError(
             "--write writes one test module per component: give one --backend"
@@ -605,10 +611,9 @@ def explain(
     ] = None,
     backend: Annotated[
         str | None,
-        typer.Option(
-            metavar="tensorflow|jax|torch",
-            help="A model's steps on this backend; the other kinds are the same on all.",
-            show_default="the project's backend, else KERAS_BACKEND, else tensorflow",
+        _backend_option(
+            "A model's steps on this backend; the other kinds are the same on all.",
+            _PROJECT_BACKEND,
         ),
     ] = None,
 ) -> None:
@@ -617,10 +622,7 @@ def explain(
     from kgen.explanations import walkthrough
 
     the_kind = kind_named(kind)
-    if backend is None:
-        project = find_project(Path.cwd())
-        backend = default_backend(project.backend if project else None)
-    check_backend(backend, "--backend")
+    backend = check_backend(backend or _backend_here(), "--backend")
     typer.echo(walkthrough(kind, the_kind.style_named(style), backend))
 
 
@@ -659,10 +661,9 @@ def new(
     email: Annotated[str, typer.Option(help="The author's email.")] = "",
     backend: Annotated[
         str | None,
-        typer.Option(
-            metavar="tensorflow|jax|torch",
-            help="The Keras backend its tests install and its models are written for.",
-            show_default="KERAS_BACKEND, else tensorflow",
+        _backend_option(
+            "The Keras backend its tests install and its models are written for.",
+            "KERAS_BACKEND, else tensorflow",
         ),
     ] = None,
     interactive: Annotated[

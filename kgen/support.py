@@ -19,9 +19,7 @@ SUPPORT_FILES = (
     ("kgen_harness.py", "_harness.py.j2"),
 )
 _STAMP = "# kgen updates this file while it is unedited (digest {}).\n"
-_STAMPED = re.compile(
-    r"# kgen updates this file while it is unedited \(digest ([0-9a-f]{16})\)\.\n"
-)
+_STAMPED = re.compile(re.escape(_STAMP).replace(r"\{\}", "([0-9a-f]{16})"))
 
 
 def _digest(text: str) -> str:

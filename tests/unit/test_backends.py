@@ -65,5 +65,5 @@ def test_a_process_on_one_backend_sees_no_other():
     )
     assert result.stdout == (
         "it imports tensorflow (a.py, line 2), which Keras on jax does not use: kgen "
-        "check on jax runs it as a machine with jax alone would\n"
+        "check on jax runs it as a machine without tensorflow would\n"
     )

@@ -23,6 +23,7 @@ _COMPONENT_KEYS = {
     "reference",
     "test",
     "extra",
+    "module_extra",
     "signatures",
     "imports",
     "base_defaults",
@@ -77,6 +78,7 @@ def read_requests(spec_file: Path, out: Path | None = None) -> list[Request]:
             reference=get("reference", str, ""),
             test=_table(entry.get("test", {}), f"{where}: test"),
             extra=get("extra", str, ""),
+            module_extra=get("module_extra", str, ""),
             signatures=get("signatures", dict, {}),
             imports=tuple(get("imports", list, [])),
             base_defaults=_table(

@@ -115,6 +115,7 @@ def _user_code_using(spec: ComponentSpec, name: str) -> str:
     """Which piece of the user's code uses `name`: `Huber: the body of call`..."""
     pieces = {f"the body of {m}": code for m, code in spec.bodies.items()}
     pieces["the extra members"] = spec.extra
+    pieces["the module extra"] = spec.module_extra
     pieces["the reference"] = spec.reference
     pieces["the test helpers"] = spec.profile.helpers
     pieces["the test compile arguments"] = f"f({spec.profile.compile})"

@@ -40,6 +40,7 @@ class Request:
     # The test profile, as a build spec's [component.test] table (kgen.profile).
     test: dict[str, object] = field(default_factory=dict)
     extra: str = ""  # class members besides the generated methods
+    module_extra: str = ""  # module-level code after the class
     signatures: dict[str, str] = field(default_factory=dict)
     imports: tuple[str, ...] = ()
     base_defaults: dict[str, object] = field(default_factory=dict)
@@ -83,6 +84,7 @@ def spec_of(request: Request, project: Project | None) -> ComponentSpec:
         reference=request.reference,
         test=request.test,
         extra=request.extra,
+        module_extra=request.module_extra,
         signatures=request.signatures,
         imports=request.imports,
         base_defaults=request.base_defaults,

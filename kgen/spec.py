@@ -51,6 +51,7 @@ class ComponentSpec:
     reference: str = ""  # numpy code of the math the tests compare the component with
     profile: TestProfile = DEFAULT_PROFILE  # the data and traits of its tests
     extra: str = ""  # more class members: helper methods, properties, overrides
+    module_extra: str = ""  # module-level code after the class: helpers it uses
     signatures: dict[str, str] = field(default_factory=dict)  # method -> its arguments
     imports: tuple[str, ...] = ()  # import statements the bodies need (kgen.imports)
     # Top-level modules of the user's own (first-party to ruff's isort): set by the plan.
@@ -525,6 +526,7 @@ class ComponentSpec:
         return self.profile == DEFAULT_PROFILE and not (
             self.bodies
             or self.extra
+            or self.module_extra
             or self.signatures
             or self.imports
             or self.user_templates
@@ -605,6 +607,7 @@ def make_spec(
     reference: str = "",
     test: dict[str, object] | None = None,
     extra: str = "",
+    module_extra: str = "",
     signatures: dict[str, str] | None = None,
     imports: list[str] | tuple[str, ...] = (),
     base_defaults: dict[str, object] | None = None,
@@ -649,9 +652,13 @@ def make_spec(
     )
     where = f"{names.class_name}: the extra members"
     extra = check_code(extra.replace("\r\n", "\n"), where) if extra.strip() else ""
+    where = f"{names.class_name}: the module extra"
+    module_extra = module_extra.replace("\r\n", "\n")
+    module_extra = check_code(module_extra, where) if module_extra.strip() else ""
     if the_kind.per_backend and backend:
         members = {f"the body of {m}": code for m, code in bodies.items()}
         members["the extra members"] = extra
+        members["the module extra"] = module_extra
         check_backend_names(members, backend, names.class_name)
     signatures = check_signatures(signatures or {}, the_kind, style, names)
     reference = _reference(reference, names)
@@ -674,6 +681,7 @@ def make_spec(
             test, kind, style, tuple(parsed), bodies, the_kind.model_setup is not None
         ),
         extra=extra,
+        module_extra=module_extra,
         signatures=signatures,
         imports=parse_imports(imports),
     )

@@ -256,6 +256,24 @@ def test_extra_members_and_signatures_go_into_the_class():
     assert method(source, "Masked", "doubled").decorator_list
 
 
+@pytest.mark.parametrize("style", ["class", "function"])
+def test_module_extra_goes_after_the_component_and_is_checked_as_its_code(style):
+    name = "Doubled" if style == "class" else "doubled"
+    body = "return _twice(y_true - y_pred)"
+    bodies = {"call": body} if style == "class" else {"function": body}
+    helper = "def _twice(x):\n    return 2 * x"
+    spec = make_spec("loss", name, [], style=style, bodies=bodies, module_extra=helper)
+    tree = ast.parse(module_source(spec))
+    assert [getattr(node, "name", None) for node in tree.body[-2:]] == [name, "_twice"]
+    unused = make_spec("loss", name, [], style=style, module_extra="x = y")
+    with pytest.raises(
+        KgenError, match="Doubled: the module extra uses the undefined name 'y'"
+    ):
+        module_source(unused)
+    with pytest.raises(KgenError, match="Doubled: the module extra does not parse"):
+        make_spec("loss", name, [], style=style, module_extra="def (:")
+
+
 @pytest.mark.parametrize(
     ("signatures", "message"),
     [

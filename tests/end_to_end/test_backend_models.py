@@ -200,8 +200,7 @@ def test_the_examples_train_on_their_backend(monkeypatch, backend):
     (tests/end_to_end/test_examples.py)."""
     installed(backend)
     monkeypatch.setenv("KERAS_BACKEND", backend)
-    models = {"custom_model", "output_penalty_model", "gradient_norm_model", "vae"}
-    models |= {"gan"} if backend == "torch" else set()
+    models = {"custom_model", "output_penalty_model", "gradient_norm_model", "vae", "gan"}
     assert EXAMPLES_ON[backend] == sorted(f"test_{m}_{backend}.py" for m in models)
     # Three pytest processes: torch.compile alone takes seconds to a minute a test.
     result = run_pytest(EXAMPLES, *EXAMPLES_ON[backend], "-rs", "-n", "3", heavy=True)

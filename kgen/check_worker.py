@@ -256,6 +256,13 @@ def _run_pytest(folder: Path, tests: dict[str, dict], heavy: bool) -> None:
         str(folder),
         "-p",
         "no:cacheprovider",
+        # The cause is the exception's own line: Python's traceback is enough, and
+        # pytest's would parse every source file it passes through (TensorFlow's are
+        # large). No unraisable-exception warnings, so no five garbage collections of
+        # TensorFlow's heap at the end: the collector reads no warnings.
+        "--tb=native",
+        "-p",
+        "no:unraisableexception",
         f"--basetemp={folder.parent / 'tmp'}",
         "-q",
     ]

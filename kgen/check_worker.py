@@ -88,7 +88,7 @@ def _check(request: dict) -> list[dict]:
                 # A name of its own: the user's folder, on sys.path, may hold a test
                 # module of the component's name (kgen writes one beside it).
                 path = _free(folder / f"test_kgen_check_{spec.names.test_file[5:]}")
-                path.write_text(test_source(spec, target))
+                path.write_text(test_source(spec, target, shown=False))
                 spec = _within_its_rules(
                     spec, each, table, given, component, target, path
                 )
@@ -133,7 +133,7 @@ def _within_its_rules(
         for name, error in broken.items()
     ]
     spec = _spec(found, table, given, component, target.out)
-    path.write_text(test_source(spec, target))
+    path.write_text(test_source(spec, target, shown=False))
     return spec
 
 
@@ -154,7 +154,8 @@ def _with_reference(
     note saying why: the other contracts are checked all the same."""
     try:
         with_it = spec_for(found.to_json(), table, given["params"], given["reference"])
-        test_source(with_it, Target(out=folder, import_from=(None, found.module)))
+        target = Target(out=folder, import_from=(None, found.module))
+        test_source(with_it, target, shown=False)
     except KgenError as error:
         component["notes"].append(f"the build spec's reference is not used: {error}")
         return spec

@@ -26,7 +26,7 @@ def format_source(source: str, path: str, styled: bool = False) -> str:
     """`source` in black's style, checked to parse; `styled`: rendered from kgen's own
     templates, with no code or text of the user's in it."""
     if styled and _fits(source, SOURCE_WIDTH):
-        return _checked(source, path)
+        return parsed(source, path)
     return _cached(
         "source", SOURCE_WIDTH, source, lambda: _format_and_check(source, path)
     )
@@ -51,10 +51,11 @@ def _format_and_check(source: str, path: str) -> str:
         raise KgenError(
             f"{path}: the generated code is not valid Python: {error}"
         ) from None
-    return _checked(formatted, path)
+    return parsed(formatted, path)
 
 
-def _checked(source: str, path: str) -> str:
+def parsed(source: str, path: str) -> str:
+    """`source`, if it parses as Python (black is not run)."""
     try:
         ast.parse(source, filename=path)
     except SyntaxError as error:  # black accepts a few things this Python does not

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kgen.bodies import check_bodies_compile
 from kgen.clashes import check_module_names, check_test_names
-from kgen.formatting import format_source
+from kgen.formatting import format_source, parsed
 from kgen.lint import check_names
 from kgen.names import check_path_length
 from kgen.render import render
@@ -67,7 +67,9 @@ def module_source(spec: ComponentSpec) -> str:
     return source
 
 
-def test_source(spec: ComponentSpec, target: Target) -> str:
+def test_source(spec: ComponentSpec, target: Target, shown: bool = True) -> str:
+    """The test module's source; in black's style if `shown` (a module kgen check only
+    runs is not read: black's time is saved)."""
     module_root, import_name = target.import_from or _import_location(
         target.out, spec.names.module
     )
@@ -89,7 +91,10 @@ def test_source(spec: ComponentSpec, target: Target) -> str:
         sys_path=sys_path,
         installed=target.installed,
     )
-    source = format_source(source, spec.names.test_file, spec.from_templates_alone)
+    if shown:
+        source = format_source(source, spec.names.test_file, spec.from_templates_alone)
+    else:
+        source = parsed(source, spec.names.test_file)
     check_test_names(source, import_name, spec.names.test_file)
     if not spec.from_templates_alone:
         check_names(source, spec.names.test_file, spec)

@@ -272,6 +272,12 @@ def test_module_extra_goes_after_the_component_and_is_checked_as_its_code(style)
         module_source(unused)
     with pytest.raises(KgenError, match="Doubled: the module extra does not parse"):
         make_spec("loss", name, [], style=style, module_extra="def (:")
+    again = (
+        f"class {name}:\n    pass" if style == "class" else f"def {name}():\n    pass"
+    )
+    shadowing = make_spec("loss", name, [], style=style, module_extra=again)
+    with pytest.raises(KgenError, match=f"'{name}' would be both"):
+        module_source(shadowing)
 
 
 @pytest.mark.parametrize(

@@ -659,6 +659,7 @@ def make_spec(
         members = {f"the body of {m}": code for m, code in bodies.items()}
         members["the extra members"] = extra
         members["the module extra"] = module_extra
+        members["the imports"] = "\n".join(imports)
         check_backend_names(members, backend, names.class_name)
     signatures = check_signatures(signatures or {}, the_kind, style, names)
     reference = _reference(reference, names)

@@ -166,3 +166,18 @@ def test_a_model_s_steps_use_no_other_backend(backend, body, used, its_own):
     with pytest.raises(KgenError, match=message):
         make_spec("model", "M", bodies={"train_step": body}, backend=backend)
     make_spec("model", "M", bodies={"train_step": body}, backend=its_own)
+
+
+@pytest.mark.parametrize(
+    ("where", "given"),
+    [
+        ("the module extra", {"module_extra": "import tensorflow as tf"}),
+        ("the extra members", {"extra": "def f(self):\n    from torch import nn"}),
+        ("the imports", {"imports": ["import torch"]}),
+    ],
+)
+def test_a_model_s_other_code_imports_no_other_backend(where, given):
+    """An import is a use too: a JAX model's module importing torch or TensorFlow loads
+    both backends."""
+    with pytest.raises(KgenError, match=rf"M: {where} uses \w+ \(\w+\), but the model"):
+        make_spec("model", "M", backend="jax", **given)

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 from conftest import EXAMPLES, passed_and_skipped, run_pytest
@@ -202,7 +203,13 @@ def test_the_examples_train_on_their_backend(monkeypatch, backend):
     tests/end_to_end/test_backend_harness.py), where it proves the same harness."""
     installed(backend)
     monkeypatch.setenv("KERAS_BACKEND", backend)
-    models = {"custom_model", "output_penalty_model", "gradient_norm_model", "vae", "gan"}
+    models = {
+        "custom_model",
+        "output_penalty_model",
+        "gradient_norm_model",
+        "vae",
+        "gan",
+    }
     assert EXAMPLES_ON[backend] == sorted(f"test_{m}_{backend}.py" for m in models)
     selected = ["-k", "not xla or custom_model"] if backend == "torch" else []
     # Two pytest processes: each heavy test waits on the process it starts.
@@ -259,3 +266,42 @@ def test_kgen_check_runs_a_model_s_contracts_on_its_backend(kgen, tmp_path, back
     result = kgen("check", "clipped.py", "--backend", backend, "--json")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert '"test_trains"' in result.stdout and "written for the" not in result.stdout
+
+
+# On JAX, fit carries only the compiled optimizer's variables through train_step: the GAN
+# compiles a pair whose variables are both its optimizers'. Each must step, and each
+# network must learn: an optimizer left out of the pair would start afresh every step.
+GAN_ON_JAX = """
+import keras, numpy as np
+from gan_jax import GANJax
+
+def network(inputs, outputs, name):
+    return keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(outputs)], name=name)
+
+gan = GANJax(network(8, 1, "discriminator"), network(4, 8, "generator"), latent_dim=4)
+gan.compile(
+    d_optimizer=keras.optimizers.Adam(1e-3),
+    g_optimizer=keras.optimizers.Adam(1e-3),
+    loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
+)
+before = [net.get_weights() for net in (gan.discriminator, gan.generator)]
+gan.fit(np.random.rand(24, 8).astype("float32"), batch_size=8, epochs=2, verbose=0)
+steps = [int(opt.iterations.numpy()) for opt in (gan.d_optimizer, gan.g_optimizer)]
+assert steps == [6, 6], steps
+for old, net in zip(before, (gan.discriminator, gan.generator)):
+    assert all(not np.allclose(a, b) for a, b in zip(old, net.get_weights())), net.name
+"""
+
+
+@pytest.mark.heavy
+def test_the_jax_gan_steps_both_optimizers_through_fit():
+    installed("jax")
+    result = subprocess.run(
+        [sys.executable, "-c", GAN_ON_JAX],
+        cwd=EXAMPLES,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]

@@ -74,9 +74,8 @@ def check_backend_names(code: dict[str, str], backend: str, class_name: str) -> 
         except SyntaxError:
             continue  # compiling the module says what is wrong
         used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-        for node in ast.walk(
-            tree
-        ):  # an import of the package: `import tensorflow as tf`
+        # An import of the package is a use too: `import tensorflow as tf`.
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 used |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

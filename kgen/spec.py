@@ -650,11 +650,8 @@ def make_spec(
     bodies = check_bodies(
         the_kind.methods_of(style), f"a {kind} ({style} style)", names, bodies or {}
     )
-    where = f"{names.class_name}: the extra members"
-    extra = check_code(extra.replace("\r\n", "\n"), where) if extra.strip() else ""
-    where = f"{names.class_name}: the module extra"
-    module_extra = module_extra.replace("\r\n", "\n")
-    module_extra = check_code(module_extra, where) if module_extra.strip() else ""
+    extra = _own_code(extra, f"{names.class_name}: the extra members")
+    module_extra = _own_code(module_extra, f"{names.class_name}: the module extra")
     if the_kind.per_backend and backend:
         members = {f"the body of {m}": code for m, code in bodies.items()}
         members["the extra members"] = extra
@@ -686,6 +683,12 @@ def make_spec(
         signatures=signatures,
         imports=parse_imports(imports),
     )
+
+
+def _own_code(code: str, where: str) -> str:
+    """Code of the user's own beside the generated methods, checked; "" if blank."""
+    code = code.replace("\r\n", "\n")
+    return check_code(code, where) if code.strip() else ""
 
 
 def _check_nested(params: list[Param], kind: Kind, style: str) -> None:

@@ -3,15 +3,51 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "generated_examples"
+NO_TENSORFLOW = Path(__file__).resolve().parent / "no_tensorflow"
 
 # Quiet TensorFlow in the subprocesses the tests start.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# JAX compiles the same small programs in many of the generated tests' processes (a fast
+# run's and a heavy run's, a test's and the fresh process it starts): one compilation
+# cache for the run, made by the first process (pytest, or xdist's controller) and
+# inherited by its workers and by the generated tests they run (run_pytest).
+_MADE_JAX_CACHE = "KGEN_TESTS_JAX_CACHE" not in os.environ
+if _MADE_JAX_CACHE:
+    os.environ["KGEN_TESTS_JAX_CACHE"] = tempfile.mkdtemp(prefix="kgen-tests-jax-")
+JAX_CACHE = os.environ["KGEN_TESTS_JAX_CACHE"]
+
+
+def pytest_unconfigure(config):
+    if _MADE_JAX_CACHE:
+        shutil.rmtree(JAX_CACHE, ignore_errors=True)
+
+
+# The files whose tests take minutes (pytest --durations), in that order: started first,
+# so that the many short files fill the cores beside them instead of leaving them the
+# end of the run (pyproject.toml keeps xdist from reordering files by their size).
+LONGEST_FIRST = [
+    "tests/oracle/test_keras_oracle.py",
+    "tests/end_to_end/test_backend_models.py",
+    "tests/end_to_end/test_examples.py",
+    "tests/end_to_end/test_backend_harness.py",
+    "tests/end_to_end/test_default_bodies.py",
+    "tests/end_to_end/test_check.py",
+    "tests/end_to_end/test_safety.py",
+    "tests/end_to_end/test_generated.py",
+]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {path: place for place, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -70,7 +106,16 @@ def fill(disk):
 def run_pytest(folder, *args, heavy=False, timeout=900, python=sys.executable):
     """The generated tests, run in a fresh process of their own (of `python`); with
     `heavy`, all of them."""
-    env = {**os.environ, "KGEN_HEAVY": "1" if heavy else "0"}
+    env = {
+        **os.environ,
+        "KGEN_HEAVY": "1" if heavy else "0",
+        "JAX_COMPILATION_CACHE_DIR": JAX_CACHE,
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",  # small programs too
+    }
+    if env.get("KERAS_BACKEND") in ("jax", "torch"):
+        # As a JAX or torch user's machine may be: no TensorFlow (tests/no_tensorflow).
+        path = [str(NO_TENSORFLOW), env.get("PYTHONPATH", "")]
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, path))
     return subprocess.run(
         [
             python,

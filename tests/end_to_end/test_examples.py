@@ -148,18 +148,24 @@ def _code(source: str) -> str:
 
 @pytest.mark.heavy
 def test_every_example_passes_kgen_check_heavy_contracts_included():
-    """kgen check on the plain examples as it finds them (their profiles, and the types of
-    params a constructor's None hides, from their build spec), the heavy contracts
-    included: every test of each example's own test module but OWN_ONLY's (the same
-    templates and profile render them; their names are compared), so those do not run
-    a second time. Its processes split the examples between the cores. The models
-    written for JAX or torch are left to their own tests on their backend."""
-    files = [f"{module}.py" for module in MODULES if module not in OTHER_BACKENDS]
+    """kgen check on the plain examples (their profiles, and the types of params a
+    constructor's None hides, from their build spec), the heavy contracts included:
+    every test of each example's own test module but OWN_ONLY's (the same templates and
+    profile render them; their names are compared), so those do not run a second time.
+    They are named as modules, as Python imports them from this folder: modules given
+    by their names share processes (a file is a submission, with a process of its own),
+    so TensorFlow starts four times, not once an example. The models written for JAX
+    or torch are left to their own tests on their backend."""
+    targets = {  # MODULE:Name: a module has its imports' names too (vae's Sampling)
+        make_spec(entry["kind"], entry["name"]).names.module: entry["name"]
+        for entry in tomllib.loads(SPEC.read_text())["component"]
+    }
+    modules = [module for module in MODULES if module not in OTHER_BACKENDS]
     result = subprocess.run(
         [
             "kgen",
             "check",
-            *files,
+            *(f"{module}:{targets[module]}" for module in modules),
             "--profiles",
             "examples.toml",
             "--heavy",
@@ -171,8 +177,8 @@ def test_every_example_passes_kgen_check_heavy_contracts_included():
         capture_output=True,
         text=True,
         timeout=1500,
-        # Three processes on two cores: each waits on the processes its heavy tests start.
-        env={**os.environ, "KGEN_WORKERS": "3"},
+        # Four processes on two cores: each waits on the processes its heavy tests start.
+        env={**os.environ, "KGEN_WORKERS": "4"},
     )
     report = json.loads(result.stdout)
     failed = {
@@ -183,8 +189,9 @@ def test_every_example_passes_kgen_check_heavy_contracts_included():
         if not c["passed"]
     }
     assert result.returncode == 0 and not failed, failed
+    assert [record["module"] for record in report["files"]] == modules
     for record in report["files"]:
-        own = _tests(EXAMPLES / f"test_{Path(record['target']).stem}.py")
+        own = _tests(EXAMPLES / f"test_{record['module']}.py")
         (component,) = record["components"]
         checked = {row["contract"] for row in component["contracts"]}
         assert own and own <= checked, (record["target"], own - checked)

@@ -170,3 +170,15 @@ def test_kgen_check_does_not_blame_the_component_for_a_crash():
         "test_loads_in_a_fresh_process", "layer", "failed", "AssertionError: ..."
     )
     assert "Look at the registration" in failed["note"]
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_the_jax_and_torch_runs_have_no_tensorflow(tmp_path, monkeypatch, backend):
+    """As on a JAX or torch user's machine (tests/no_tensorflow): Keras, which imports
+    TensorFlow wherever it can, costs these runs no TensorFlow start."""
+    (tmp_path / "test_no_tensorflow.py").write_text(
+        "import pytest\n\n\ndef test_it():\n"
+        "    with pytest.raises(ImportError):\n        import tensorflow  # noqa: F401\n"
+    )
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    assert passed_and_skipped(run_pytest(tmp_path)) == (1, 0)

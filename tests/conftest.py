@@ -15,19 +15,16 @@ NO_TENSORFLOW = Path(__file__).resolve().parent / "no_tensorflow"
 # Quiet TensorFlow in the subprocesses the tests start.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# JAX compiles the same small programs in many of the generated tests' processes (a fast
-# run's and a heavy run's, a test's and the fresh process it starts): one compilation
-# cache for the run, made by the first process (pytest, or xdist's controller) and
-# inherited by its workers and by the generated tests they run (run_pytest).
-_MADE_JAX_CACHE = "KGEN_TESTS_JAX_CACHE" not in os.environ
-if _MADE_JAX_CACHE:
-    os.environ["KGEN_TESTS_JAX_CACHE"] = tempfile.mkdtemp(prefix="kgen-tests-jax-")
-JAX_CACHE = os.environ["KGEN_TESTS_JAX_CACHE"]
 
-
-def pytest_unconfigure(config):
-    if _MADE_JAX_CACHE:
-        shutil.rmtree(JAX_CACHE, ignore_errors=True)
+def pytest_configure(config):
+    """JAX compiles the same small programs in many of the generated tests' processes (a
+    fast run's and a heavy run's, a test's and the fresh process it starts): one
+    compilation cache for the run, made by the first pytest process (xdist's controller)
+    and inherited by its workers and by the generated tests they run (run_pytest)."""
+    if "KGEN_TESTS_JAX_CACHE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="kgen-tests-jax-")
+        os.environ["KGEN_TESTS_JAX_CACHE"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 # The files whose tests take minutes (pytest --durations), in that order: started first,
@@ -109,7 +106,7 @@ def run_pytest(folder, *args, heavy=False, timeout=900, python=sys.executable):
     env = {
         **os.environ,
         "KGEN_HEAVY": "1" if heavy else "0",
-        "JAX_COMPILATION_CACHE_DIR": JAX_CACHE,
+        "JAX_COMPILATION_CACHE_DIR": os.environ["KGEN_TESTS_JAX_CACHE"],
         "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",  # small programs too
     }
     if env.get("KERAS_BACKEND") in ("jax", "torch"):

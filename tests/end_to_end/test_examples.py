@@ -23,12 +23,18 @@ MODULES = sorted(
     if not p.name.startswith("test_")
     and p.name not in ("conftest.py", "kgen_harness.py")
 )
+# The build spec's entries, and each one's module.
+ENTRIES = tomllib.loads(SPEC.read_text())["component"]
+MODULE_OF = {
+    entry["name"]: make_spec(entry["kind"], entry["name"]).names.module
+    for entry in ENTRIES
+}
 # The examples written for another backend than TensorFlow (a model's train_step), whose
 # tests skip on TensorFlow: tests/end_to_end/test_backend_models.py runs their own tests,
 # heavy ones included, on theirs.
 OTHER_BACKENDS = {
-    make_spec(entry["kind"], entry["name"]).names.module: entry["backend"]
-    for entry in tomllib.loads(SPEC.read_text())["component"]
+    MODULE_OF[entry["name"]]: entry["backend"]
+    for entry in ENTRIES
     if entry.get("backend", "tensorflow") != "tensorflow"
 }
 
@@ -156,10 +162,8 @@ def test_every_example_passes_kgen_check_heavy_contracts_included():
     by their names share processes (a file is a submission, with a process of its own),
     so TensorFlow starts four times, not once an example. The models written for JAX
     or torch are left to their own tests on their backend."""
-    targets = {  # MODULE:Name: a module has its imports' names too (vae's Sampling)
-        make_spec(entry["kind"], entry["name"]).names.module: entry["name"]
-        for entry in tomllib.loads(SPEC.read_text())["component"]
-    }
+    # MODULE:Name: a module has its imports' names too (vae's Sampling).
+    targets = {module: name for name, module in MODULE_OF.items()}
     modules = [module for module in MODULES if module not in OTHER_BACKENDS]
     result = subprocess.run(
         [
@@ -215,7 +219,7 @@ def test_every_keras_object_type_round_trips_with_a_value_other_than_its_default
     its default: its saved-model tests prove that the value comes back from `.keras`."""
     monkeypatch.syspath_prepend(str(EXAMPLES))
     covered = set()
-    for entry in tomllib.loads(SPEC.read_text())["component"]:
+    for entry in ENTRIES:
         spec = make_spec(entry["kind"], entry["name"], entry.get("params", []))
         if spec.names.module in OTHER_BACKENDS:
             continue
